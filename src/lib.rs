@@ -1,0 +1,85 @@
+//! Safe, fast, complete bindings to [libzmq](https://zeromq.org), the ZeroMQ
+//! C library, with CURVE security built in.
+//!
+//! - [`Context`] owns I/O threads and makes [`Socket`]s; both are RAII handles,
+//!   and a socket keeps its context alive.
+//! - [`Message`] is a frame: zero-copy from `Vec<u8>`/`String`/`Box<[u8]>`.
+//! - Every failure is an [`Error`] value; nothing in the API panics on bad input.
+//!
+//! ```
+//! use zmq::{Context, SocketType, SendFlags, RecvFlags};
+//!
+//! let ctx = Context::new();
+//! let push = ctx.socket(SocketType::Push)?;
+//! push.bind("inproc://lib-doc")?;
+//! let pull = ctx.socket(SocketType::Pull)?;
+//! pull.connect("inproc://lib-doc")?;
+//! push.send_multipart(["task", "42"], SendFlags::empty())?;
+//! let frames = pull.recv_multipart(RecvFlags::empty())?;
+//! assert_eq!(frames, [zmq::Message::from("task"), zmq::Message::from("42")]);
+//! # Ok::<(), zmq::Error>(())
+//! ```
+//!
+//! # Shutdown
+//! libzmq's default linger is infinite, so a program with undelivered messages
+//! can hang when its context terminates. This crate gives every socket a
+//! linger of [`DEFAULT_LINGER`] (one second) unless told otherwise; see there.
+#![deny(missing_docs, unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+/// Checks at compile time that a table row's alias string spells its C
+/// constant (`#[doc(alias)]` takes only a literal, so tables carry both).
+macro_rules! const_str_eq {
+    ($a:expr, $b:expr) => {
+        const _: () = {
+            let (a, b) = ($a.as_bytes(), $b.as_bytes());
+            assert!(a.len() == b.len(), "alias does not match the constant");
+            let mut i = 0;
+            while i < a.len() {
+                assert!(a[i] == b[i], "alias does not match the constant");
+                i += 1;
+            }
+        };
+    };
+}
+pub(crate) use const_str_eq;
+
+mod context;
+mod error;
+mod message;
+mod socket;
+mod sockopt;
+
+pub use context::{Context, ContextBuilder, DEFAULT_LINGER};
+pub use error::{Error, Result, WouldBlock};
+pub use message::Message;
+pub use socket::{PollEvents, RecvFlags, RecvSize, SendFlags, Socket, SocketType};
+
+/// The raw bindings this crate is built on.
+pub use zmq_sys as sys;
+
+/// The version of the linked libzmq, as `(major, minor, patch)`.
+#[doc(alias = "zmq_version")]
+pub fn version() -> (i32, i32, i32) {
+    let (mut major, mut minor, mut patch) = (0, 0, 0);
+    // SAFETY: zmq_version only writes three ints through valid pointers.
+    unsafe { zmq_sys::zmq_version(&mut major, &mut minor, &mut patch) };
+    (major, minor, patch)
+}
+
+/// Whether the linked libzmq has a capability: `"ipc"`, `"pgm"`, `"tipc"`,
+/// `"norm"`, `"curve"`, `"gssapi"`, `"draft"`. An unknown name, or one with a
+/// NUL byte, is `false`.
+///
+/// ```
+/// assert!(zmq::has("ipc"));
+/// assert!(!zmq::has("no\0such"));
+/// ```
+#[doc(alias = "zmq_has")]
+pub fn has(capability: &str) -> bool {
+    let Ok(c) = std::ffi::CString::new(capability) else {
+        return false;
+    };
+    // SAFETY: NUL-terminated string; zmq_has only reads it.
+    unsafe { zmq_sys::zmq_has(c.as_ptr()) == 1 }
+}

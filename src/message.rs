@@ -1,0 +1,456 @@
+//! `Message`: RAII over `zmq_msg_t`, with zero-copy construction from owned
+//! Rust buffers and copy-on-write mutation.
+//!
+//! # Sharing and mutation
+//! libzmq shares message content by reference count (`zmq_msg_copy`, and a PUB
+//! socket handing one message to several inproc subscribers), and a message
+//! built from `&'static [u8]` or from a foreign owner (e.g. `bytes::Bytes`)
+//! points at bytes that must never be written. So [`Message`] only hands out
+//! `&mut [u8]` after making sure no one else can see the bytes: `DerefMut`
+//! copies the content first when libzmq reports it shared (`ZMQ_SHARED`) or
+//! when it is read-only. `Clone` is then the cheap `zmq_msg_copy`.
+
+use std::ffi::{c_void, CStr, CString};
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+#[cfg(feature = "draft")]
+use crate::error::Error;
+use crate::error::{check, Result};
+
+/// A ZeroMQ message frame.
+///
+/// ```
+/// let msg = zmq::Message::from("hello");
+/// assert_eq!(&msg[..], b"hello");
+/// let zero_copy = zmq::Message::from(vec![1u8, 2, 3]); // no copy: the Vec is moved in
+/// assert_eq!(zero_copy.len(), 3);
+/// ```
+pub struct Message {
+    msg: zmq_sys::zmq_msg_t,
+    /// The bytes belong to a foreign owner that only allows reading.
+    read_only: bool,
+}
+
+// SAFETY: a zmq_msg_t may be used from any thread as long as one thread at a
+// time does; `Message` is not `Sync`-shared without `&`, and its `&self`
+// methods only read. Content it owns through zero-copy is `Send` (required by
+// every constructor), and libzmq's reference counts are atomic.
+unsafe impl Send for Message {}
+// SAFETY: `&Message` only allows reads of the content (size, data, more,
+// properties), which libzmq performs without mutation.
+unsafe impl Sync for Message {}
+
+impl Message {
+    /// An empty message.
+    #[doc(alias = "zmq_msg_init")]
+    pub fn new() -> Message {
+        let mut msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: zmq_msg_init initialises the struct and cannot fail.
+        unsafe { zmq_sys::zmq_msg_init(msg.as_mut_ptr()) };
+        Message {
+            // SAFETY: initialised just above.
+            msg: unsafe { msg.assume_init() },
+            read_only: false,
+        }
+    }
+
+    /// A message of `len` zeroed bytes (libzmq allocates them).
+    #[doc(alias = "zmq_msg_init_size")]
+    pub fn with_size(len: usize) -> Result<Message> {
+        let mut msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: on success the struct is initialised; on failure (ENOMEM) it
+        // is not and we do not use it.
+        check(unsafe { zmq_sys::zmq_msg_init_size(msg.as_mut_ptr(), len) })?;
+        let mut msg = Message {
+            // SAFETY: initialised by the successful call above.
+            msg: unsafe { msg.assume_init() },
+            read_only: false,
+        };
+        msg.fill(0);
+        Ok(msg)
+    }
+
+    /// A message holding a copy of `data`.
+    pub fn copy_from(data: &[u8]) -> Message {
+        let mut msg = match Message::with_size(data.len()) {
+            Ok(msg) => msg,
+            Err(_) => std::alloc::handle_alloc_error(
+                std::alloc::Layout::array::<u8>(data.len())
+                    .unwrap_or(std::alloc::Layout::new::<u8>()),
+            ),
+        };
+        msg.copy_from_slice(data);
+        msg
+    }
+
+    /// A message over static bytes: no copy and no free at all.
+    /// Writing to it (`DerefMut`) copies first.
+    pub fn from_static(data: &'static [u8]) -> Message {
+        // SAFETY: the bytes live forever and are never written (the message is
+        // marked read-only); a NULL free function tells libzmq not to free.
+        unsafe {
+            Message::init_data(
+                data.as_ptr() as *mut u8,
+                data.len(),
+                None,
+                std::ptr::null_mut(),
+                true,
+            )
+        }
+    }
+
+    /// A zero-copy message over any owner of bytes (for example a
+    /// `bytes::Bytes`, an `Arc<[u8]>` or a memory map). The owner is dropped by
+    /// libzmq, possibly on one of its I/O threads, when the last reference to
+    /// the content is gone — after the send, or on a failed send when the
+    /// `Message` is dropped. The bytes are read-only; `DerefMut` copies first.
+    pub fn from_owner<T>(owner: T) -> Message
+    where
+        T: AsRef<[u8]> + Send + 'static,
+    {
+        if owner.as_ref().is_empty() {
+            return Message::new();
+        }
+        let boxed = Box::new(owner);
+        let (ptr, len) = {
+            let bytes = (*boxed).as_ref();
+            (bytes.as_ptr() as *mut u8, bytes.len())
+        };
+        let hint = Box::into_raw(boxed) as *mut c_void;
+        // SAFETY: `ptr`/`len` point into memory owned by the box, which stays
+        // put (only the Box pointer is handed around) until `drop_box::<T>`
+        // runs; the message is read-only so the bytes are never written.
+        unsafe { Message::init_data(ptr, len, Some(drop_box::<T>), hint, true) }
+    }
+
+    /// A zero-copy message over a `Vec`, keeping its capacity: the Vec is
+    /// rebuilt whole and dropped by libzmq when the content is released.
+    fn from_vec(mut vec: Vec<u8>) -> Message {
+        if vec.is_empty() {
+            return Message::new();
+        }
+        let (ptr, len) = (vec.as_mut_ptr(), vec.len());
+        let hint = Box::into_raw(Box::new(vec)) as *mut c_void;
+        // SAFETY: the heap buffer of the boxed Vec does not move while the box
+        // lives; we own it exclusively, so the bytes may be written.
+        unsafe { Message::init_data(ptr, len, Some(drop_box::<Vec<u8>>), hint, false) }
+    }
+
+    /// # Safety
+    /// `data..data+len` must stay valid until `ffn(data, hint)` is called (or
+    /// forever when `ffn` is None), and must not be written when `read_only`.
+    unsafe fn init_data(
+        data: *mut u8,
+        len: usize,
+        ffn: zmq_sys::zmq_free_fn,
+        hint: *mut c_void,
+        read_only: bool,
+    ) -> Message {
+        let mut msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: per this function's contract. zmq_msg_init_data fails only
+        // on allocation failure of the reference count, which aborts below.
+        let rc =
+            unsafe { zmq_sys::zmq_msg_init_data(msg.as_mut_ptr(), data.cast(), len, ffn, hint) };
+        if rc != 0 {
+            std::alloc::handle_alloc_error(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
+        }
+        Message {
+            // SAFETY: initialised by the successful call.
+            msg: unsafe { msg.assume_init() },
+            read_only,
+        }
+    }
+
+    /// Whether more frames of the same multipart message follow this one.
+    #[doc(alias = "zmq_msg_more")]
+    pub fn more(&self) -> bool {
+        // SAFETY: the message is initialised; zmq_msg_more only reads flags.
+        unsafe { zmq_sys::zmq_msg_more(&self.msg) == 1 }
+    }
+
+    /// A metadata property of a received message: "Socket-Type", "Routing-Id",
+    /// "User-Id", "Peer-Address", or an application "X-..." property set with
+    /// `ZMQ_METADATA`. `None` when absent, not UTF-8, or `name` has a NUL byte.
+    #[doc(alias = "zmq_msg_gets")]
+    pub fn gets(&self, name: &str) -> Option<&str> {
+        let name = CString::new(name).ok()?;
+        // SAFETY: the message is initialised and `name` is NUL-terminated.
+        // zmq_msg_gets takes a non-const pointer but only reads the metadata.
+        let value = unsafe { zmq_sys::zmq_msg_gets(self.as_ptr() as *mut _, name.as_ptr()) };
+        if value.is_null() {
+            return None;
+        }
+        // SAFETY: the value lives in the metadata owned by the message, which
+        // lives (unchanged) as long as `&self`.
+        unsafe { CStr::from_ptr(value) }.to_str().ok()
+    }
+
+    /// Whether libzmq shares the content with another message (`ZMQ_SHARED`).
+    pub fn is_shared(&self) -> bool {
+        // SAFETY: the message is initialised; zmq_msg_get reads flags only.
+        unsafe { zmq_sys::zmq_msg_get(self.as_ptr(), zmq_sys::ZMQ_SHARED as i32) == 1 }
+    }
+
+    /// The raw `zmq_msg_t`, for calling libzmq directly.
+    pub fn as_ptr(&self) -> *const zmq_sys::zmq_msg_t {
+        &self.msg
+    }
+
+    /// The raw `zmq_msg_t`, mutable. Anything written through it must leave a
+    /// valid, initialised message behind.
+    pub fn as_mut_ptr(&mut self) -> *mut zmq_sys::zmq_msg_t {
+        // Callers may replace the content (e.g. zmq_msg_recv).
+        self.read_only = false;
+        &mut self.msg
+    }
+
+    /// Takes over an initialised `zmq_msg_t`.
+    ///
+    /// # Safety
+    /// `msg` must have been initialised by a `zmq_msg_init*` call and not
+    /// closed; it must not be closed by anyone else afterwards. Its content
+    /// must be writable by whoever owns the message (not constant data).
+    pub unsafe fn from_raw(msg: zmq_sys::zmq_msg_t) -> Message {
+        Message {
+            msg,
+            read_only: false,
+        }
+    }
+
+    /// Gives up the `zmq_msg_t` without closing it; the caller must close it.
+    pub fn into_raw(self) -> zmq_sys::zmq_msg_t {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped, so the struct is moved out once.
+        unsafe { std::ptr::read(&this.msg) }
+    }
+
+    /// Makes the content private and writable, copying it if it is shared or
+    /// read-only.
+    fn make_unique(&mut self) {
+        if self.read_only || self.is_shared() {
+            *self = Message::copy_from(self);
+        }
+    }
+
+    #[cfg(feature = "draft")]
+    /// The routing id of a message received on a SERVER or PEER socket (DRAFT).
+    #[doc(alias = "zmq_msg_routing_id")]
+    pub fn routing_id(&self) -> Option<u32> {
+        // SAFETY: the message is initialised; the call only reads.
+        let id = unsafe { zmq_sys::zmq_msg_routing_id(self.as_ptr() as *mut _) };
+        (id != 0).then_some(id)
+    }
+
+    #[cfg(feature = "draft")]
+    /// Sets the routing id a SERVER socket sends this message to (DRAFT).
+    /// Zero is invalid.
+    #[doc(alias = "zmq_msg_set_routing_id")]
+    pub fn set_routing_id(&mut self, id: u32) -> Result<()> {
+        // SAFETY: the message is initialised and exclusively borrowed.
+        check(unsafe { zmq_sys::zmq_msg_set_routing_id(&mut self.msg, id) }).map(drop)
+    }
+
+    #[cfg(feature = "draft")]
+    /// The group of a message received on a DISH socket (DRAFT).
+    #[doc(alias = "zmq_msg_group")]
+    pub fn group(&self) -> Option<&str> {
+        // SAFETY: the message is initialised; the group is a NUL-terminated
+        // string stored in (or owned by) the message.
+        let group = unsafe { zmq_sys::zmq_msg_group(self.as_ptr() as *mut _) };
+        if group.is_null() {
+            return None;
+        }
+        // SAFETY: see above; it lives as long as `&self`.
+        let group = unsafe { CStr::from_ptr(group) }.to_str().ok()?;
+        (!group.is_empty()).then_some(group)
+    }
+
+    #[cfg(feature = "draft")]
+    /// Sets the group a RADIO socket publishes this message to (DRAFT); at
+    /// most 255 bytes, no NUL byte.
+    #[doc(alias = "zmq_msg_set_group")]
+    pub fn set_group(&mut self, group: &str) -> Result<()> {
+        let c = CString::new(group).map_err(|_| Error::NulByte(group.to_owned()))?;
+        // SAFETY: the message is initialised; libzmq copies the string and
+        // checks its length (EINVAL when too long).
+        check(unsafe { zmq_sys::zmq_msg_set_group(&mut self.msg, c.as_ptr()) }).map(drop)
+    }
+}
+
+/// The free function of zero-copy messages: drops the boxed owner. libzmq
+/// calls it from whichever thread releases the content (often an I/O
+/// thread); a panic must not unwind into C, so it is caught and the process
+/// aborts rather than leaking silently into undefined behaviour.
+unsafe extern "C" fn drop_box<T>(_data: *mut c_void, hint: *mut c_void) {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `hint` came from Box::<T>::into_raw in a constructor of this
+        // module, and libzmq calls the free function exactly once.
+        drop(unsafe { Box::from_raw(hint as *mut T) });
+    }));
+    if result.is_err() {
+        std::process::abort();
+    }
+}
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        // SAFETY: the message is initialised and closed only here. zmq_msg_close
+        // fails only for an invalid message (EFAULT), which cannot happen.
+        unsafe { zmq_sys::zmq_msg_close(&mut self.msg) };
+    }
+}
+
+impl Default for Message {
+    fn default() -> Self {
+        Message::new()
+    }
+}
+
+impl Deref for Message {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        // SAFETY: the message is initialised. zmq_msg_data takes *mut but does
+        // not write; the bytes stay valid and unchanged while `&self` lives.
+        unsafe {
+            let len = zmq_sys::zmq_msg_size(&self.msg);
+            if len == 0 {
+                return &[];
+            }
+            let data = zmq_sys::zmq_msg_data(self.as_ptr() as *mut _);
+            std::slice::from_raw_parts(data as *const u8, len)
+        }
+    }
+}
+
+impl DerefMut for Message {
+    /// Copies the content first if it is shared or read-only (see the module docs).
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.make_unique();
+        // SAFETY: the content is now owned by this message alone and writable;
+        // `&mut self` guarantees no other borrow.
+        unsafe {
+            let len = zmq_sys::zmq_msg_size(&self.msg);
+            if len == 0 {
+                return &mut [];
+            }
+            let data = zmq_sys::zmq_msg_data(&mut self.msg);
+            std::slice::from_raw_parts_mut(data as *mut u8, len)
+        }
+    }
+}
+
+impl AsRef<[u8]> for Message {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl Clone for Message {
+    /// Shares the content (`zmq_msg_copy`, a reference count); writing to
+    /// either copy later copies the bytes first.
+    fn clone(&self) -> Message {
+        let mut copy = Message::new();
+        // SAFETY: both messages are initialised; zmq_msg_copy does not modify
+        // the source's content, only its reference count (atomically).
+        let rc = unsafe { zmq_sys::zmq_msg_copy(&mut copy.msg, self.as_ptr() as *mut _) };
+        if rc != 0 {
+            return Message::copy_from(self);
+        }
+        copy.read_only = self.read_only;
+        copy
+    }
+}
+
+impl PartialEq for Message {
+    fn eq(&self, other: &Message) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl Eq for Message {}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match std::str::from_utf8(self) {
+            Ok(s) => write!(f, "Message({s:?}")?,
+            Err(_) => write!(f, "Message({:02x?}", &self[..])?,
+        }
+        if self.more() {
+            f.write_str(", more")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl From<Vec<u8>> for Message {
+    /// Zero-copy: the Vec (with its capacity) is handed to libzmq.
+    fn from(vec: Vec<u8>) -> Message {
+        Message::from_vec(vec)
+    }
+}
+
+impl From<Box<[u8]>> for Message {
+    /// Zero-copy.
+    fn from(data: Box<[u8]>) -> Message {
+        Message::from_vec(data.into_vec())
+    }
+}
+
+impl From<String> for Message {
+    /// Zero-copy.
+    fn from(s: String) -> Message {
+        Message::from_vec(s.into_bytes())
+    }
+}
+
+impl From<&[u8]> for Message {
+    /// Copies the bytes.
+    fn from(data: &[u8]) -> Message {
+        Message::copy_from(data)
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Message {
+    /// Copies the bytes.
+    fn from(data: &[u8; N]) -> Message {
+        Message::copy_from(data)
+    }
+}
+
+impl From<&str> for Message {
+    /// Copies the string.
+    fn from(s: &str) -> Message {
+        Message::copy_from(s.as_bytes())
+    }
+}
+
+impl From<&String> for Message {
+    /// Copies the string.
+    fn from(s: &String) -> Message {
+        Message::copy_from(s.as_bytes())
+    }
+}
+
+impl From<&Message> for Message {
+    /// Shares the content, as [`Clone`].
+    fn from(msg: &Message) -> Message {
+        msg.clone()
+    }
+}
+
+#[cfg(feature = "bytes")]
+impl From<bytes::Bytes> for Message {
+    /// Zero-copy: the `Bytes` handle is kept until libzmq releases the content.
+    fn from(data: bytes::Bytes) -> Message {
+        Message::from_owner(data)
+    }
+}
+
+impl From<Message> for Vec<u8> {
+    fn from(msg: Message) -> Vec<u8> {
+        msg.to_vec()
+    }
+}

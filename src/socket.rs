@@ -1,0 +1,510 @@
+//! `Socket`: a ZeroMQ socket, its types, flags, and send/receive in all the
+//! shapes users need (bytes, strings, reused messages, multipart, buffers).
+
+use std::ffi::{c_void, CString};
+use std::ptr::NonNull;
+use std::time::Duration;
+
+use crate::context::Context;
+use crate::error::{check, check_ptr, Error, Result};
+use crate::message::Message;
+
+macro_rules! socket_types {
+    ($( $(#[$doc:meta])* $(@$draft:literal)? $name:ident = $c:ident $alias:literal, )*) => {
+        /// The type of a socket, which fixes its messaging pattern.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum SocketType {
+            $(
+                $(#[$doc])*
+                #[doc(alias = $alias)]
+                $(#[cfg(feature = $draft)])?
+                $name,
+            )*
+        }
+
+        $( crate::const_str_eq!(stringify!($c), $alias); )*
+
+        impl SocketType {
+            /// The `ZMQ_*` number of the type.
+            pub fn to_raw(self) -> i32 {
+                match self {
+                    $( $(#[cfg(feature = $draft)])? SocketType::$name => zmq_sys::$c as i32, )*
+                }
+            }
+
+            /// The type of a `ZMQ_*` number; `None` for an unknown number.
+            pub fn from_raw(raw: i32) -> Option<SocketType> {
+                $( $(#[cfg(feature = $draft)])? if raw == zmq_sys::$c as i32 { return Some(SocketType::$name); } )*
+                None
+            }
+
+            /// Every socket type this build knows.
+            pub const ALL: &'static [SocketType] = &[
+                $( $(#[cfg(feature = $draft)])? SocketType::$name, )*
+            ];
+        }
+    };
+}
+
+socket_types! {
+    /// Exclusive pair (`ZMQ_PAIR`).
+    Pair = ZMQ_PAIR "ZMQ_PAIR",
+    /// Publisher of the pub-sub pattern (`ZMQ_PUB`).
+    Pub = ZMQ_PUB "ZMQ_PUB",
+    /// Subscriber (`ZMQ_SUB`); subscribe before receiving.
+    Sub = ZMQ_SUB "ZMQ_SUB",
+    /// Requester: send, then receive, in lock-step (`ZMQ_REQ`).
+    Req = ZMQ_REQ "ZMQ_REQ",
+    /// Replier: receive, then send (`ZMQ_REP`).
+    Rep = ZMQ_REP "ZMQ_REP",
+    /// Asynchronous requester, load-balancing (`ZMQ_DEALER`).
+    Dealer = ZMQ_DEALER "ZMQ_DEALER",
+    /// Asynchronous replier, routing by identity (`ZMQ_ROUTER`).
+    Router = ZMQ_ROUTER "ZMQ_ROUTER",
+    /// Pipeline downstream (`ZMQ_PULL`).
+    Pull = ZMQ_PULL "ZMQ_PULL",
+    /// Pipeline upstream (`ZMQ_PUSH`).
+    Push = ZMQ_PUSH "ZMQ_PUSH",
+    /// Publisher that sees subscriptions (`ZMQ_XPUB`).
+    Xpub = ZMQ_XPUB "ZMQ_XPUB",
+    /// Subscriber that sends subscriptions as messages (`ZMQ_XSUB`).
+    Xsub = ZMQ_XSUB "ZMQ_XSUB",
+    /// Raw TCP peer (`ZMQ_STREAM`).
+    Stream = ZMQ_STREAM "ZMQ_STREAM",
+    /// Thread-safe server, replies by routing id (`ZMQ_SERVER`, DRAFT).
+    @"draft" Server = ZMQ_SERVER "ZMQ_SERVER",
+    /// Thread-safe client (`ZMQ_CLIENT`, DRAFT).
+    @"draft" Client = ZMQ_CLIENT "ZMQ_CLIENT",
+    /// Thread-safe group publisher (`ZMQ_RADIO`, DRAFT).
+    @"draft" Radio = ZMQ_RADIO "ZMQ_RADIO",
+    /// Thread-safe group subscriber (`ZMQ_DISH`, DRAFT).
+    @"draft" Dish = ZMQ_DISH "ZMQ_DISH",
+    /// Thread-safe fair-queued receiver (`ZMQ_GATHER`, DRAFT).
+    @"draft" Gather = ZMQ_GATHER "ZMQ_GATHER",
+    /// Thread-safe round-robin sender (`ZMQ_SCATTER`, DRAFT).
+    @"draft" Scatter = ZMQ_SCATTER "ZMQ_SCATTER",
+    /// UDP datagrams (`ZMQ_DGRAM`, DRAFT).
+    @"draft" Dgram = ZMQ_DGRAM "ZMQ_DGRAM",
+    /// Thread-safe peer-to-peer (`ZMQ_PEER`, DRAFT).
+    @"draft" Peer = ZMQ_PEER "ZMQ_PEER",
+    /// Thread-safe exclusive pair (`ZMQ_CHANNEL`, DRAFT).
+    @"draft" Channel = ZMQ_CHANNEL "ZMQ_CHANNEL",
+}
+
+bitflags::bitflags! {
+    /// Flags of a send call.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct SendFlags: i32 {
+        /// Fail with [`Error::Again`] instead of blocking (`ZMQ_DONTWAIT`).
+        const DONTWAIT = zmq_sys::ZMQ_DONTWAIT as i32;
+        /// More frames of the same message follow (`ZMQ_SNDMORE`).
+        const SNDMORE = zmq_sys::ZMQ_SNDMORE as i32;
+    }
+}
+
+bitflags::bitflags! {
+    /// Flags of a receive call.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct RecvFlags: i32 {
+        /// Fail with [`Error::Again`] instead of blocking (`ZMQ_DONTWAIT`).
+        const DONTWAIT = zmq_sys::ZMQ_DONTWAIT as i32;
+    }
+}
+
+bitflags::bitflags! {
+    /// Readiness of a socket (`ZMQ_EVENTS`) or of a poll item.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct PollEvents: i16 {
+        /// A message can be received without blocking (`ZMQ_POLLIN`).
+        const POLLIN = zmq_sys::ZMQ_POLLIN as i16;
+        /// A message can be sent without blocking (`ZMQ_POLLOUT`).
+        const POLLOUT = zmq_sys::ZMQ_POLLOUT as i16;
+        /// An error condition (`ZMQ_POLLERR`; raw file descriptors only).
+        const POLLERR = zmq_sys::ZMQ_POLLERR as i16;
+        /// High-priority data (`ZMQ_POLLPRI`; raw file descriptors only).
+        const POLLPRI = zmq_sys::ZMQ_POLLPRI as i16;
+    }
+}
+
+/// The size of a message received into a caller's buffer ([`Socket::recv_into`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecvSize {
+    /// Bytes written into the buffer.
+    pub size: usize,
+    /// The size of the message as sent; larger than `size` when truncated.
+    pub untruncated_size: usize,
+}
+
+impl RecvSize {
+    /// Whether the message was longer than the buffer (the rest is lost).
+    pub fn truncated(&self) -> bool {
+        self.untruncated_size > self.size
+    }
+}
+
+/// A ZeroMQ socket.
+///
+/// A socket is `Send` (it may move to another thread) but not `Sync`: libzmq's
+/// classic sockets must not be used from two threads at once. The socket keeps
+/// its [`Context`] alive; dropping it closes it (`zmq_close`), after which its
+/// unsent messages linger for the socket's `linger` time.
+///
+/// ```
+/// use zmq::{Context, SocketType, SendFlags, RecvFlags};
+/// let ctx = Context::new();
+/// let rep = ctx.socket(SocketType::Rep)?;
+/// rep.bind("tcp://127.0.0.1:*")?;
+/// let req = ctx.socket(SocketType::Req)?;
+/// req.connect(&rep.last_endpoint()?)?;
+/// req.send("ping", SendFlags::empty())?;
+/// assert_eq!(rep.recv_string(RecvFlags::empty())?, "ping");
+/// rep.send("pong", SendFlags::empty())?;
+/// assert_eq!(req.recv_bytes(RecvFlags::empty())?, b"pong");
+/// # Ok::<(), zmq::Error>(())
+/// ```
+pub struct Socket {
+    raw: NonNull<c_void>,
+    /// `ZMQ_FD`, read once: it is fixed for the life of the socket.
+    #[cfg(unix)]
+    fd: SocketFd,
+    // Declared after `raw` only for readability: Drop closes the socket
+    // explicitly before this Arc is released.
+    ctx: Context,
+}
+
+// SAFETY: libzmq allows a socket to migrate between threads provided a full
+// memory barrier separates the uses ("migrating a socket from one thread to
+// another requires a full memory barrier"); moving a value to another thread
+// in Rust (spawn, channel, mutex) always involves that synchronisation.
+// Socket is deliberately not Sync: concurrent use of one classic socket from
+// two threads is undefined behaviour in libzmq.
+unsafe impl Send for Socket {}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = self.socket_type().ok();
+        f.debug_struct("Socket")
+            .field("type", &kind)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // SAFETY: `raw` is a live socket closed only here. zmq_close can only
+        // fail with ENOTSOCK, impossible for a socket we own; nothing to do then.
+        unsafe { zmq_sys::zmq_close(self.raw.as_ptr()) };
+    }
+}
+
+pub(crate) fn c_string(s: &str) -> Result<CString> {
+    CString::new(s).map_err(|_| Error::NulByte(s.to_owned()))
+}
+
+impl Socket {
+    pub(crate) fn new(ctx: &Context, kind: SocketType) -> Result<Socket> {
+        // SAFETY: the context is live (we hold it); NULL means failure.
+        let raw = check_ptr(unsafe { zmq_sys::zmq_socket(ctx.as_raw(), kind.to_raw()) })?;
+        let socket = Socket::wrap(ctx, raw)?;
+        let defaults = ctx.socket_defaults();
+        if let Some(linger) = defaults.linger {
+            socket.set_linger(linger)?;
+        }
+        if let Some(hwm) = defaults.sndhwm {
+            socket.set_sndhwm(hwm)?;
+        }
+        if let Some(hwm) = defaults.rcvhwm {
+            socket.set_rcvhwm(hwm)?;
+        }
+        if let Some(ipv6) = defaults.ipv6 {
+            socket.set_ipv6(ipv6)?;
+        }
+        Ok(socket)
+    }
+
+    /// The context this socket belongs to.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// The raw `void *` socket, valid while this `Socket` lives.
+    pub fn as_raw(&self) -> *mut c_void {
+        self.raw.as_ptr()
+    }
+
+    /// Takes ownership of a raw socket.
+    ///
+    /// # Safety
+    /// `raw` must be a live socket created in `ctx`'s libzmq context, not
+    /// closed by anyone else afterwards, and not used concurrently elsewhere.
+    pub unsafe fn from_raw(ctx: &Context, raw: *mut c_void) -> Result<Socket> {
+        let raw = NonNull::new(raw).ok_or(Error::InvalidArgument)?;
+        Socket::wrap(ctx, raw)
+    }
+
+    fn wrap(ctx: &Context, raw: NonNull<c_void>) -> Result<Socket> {
+        #[cfg(unix)]
+        let mut socket = Socket {
+            raw,
+            fd: SocketFd::None,
+            ctx: ctx.clone(),
+        };
+        #[cfg(not(unix))]
+        let socket = Socket {
+            raw,
+            ctx: ctx.clone(),
+        };
+        #[cfg(unix)]
+        {
+            socket.fd = match socket.fd() {
+                Ok(fd) => SocketFd::Zmq(fd),
+                // Thread-safe (DRAFT) types have no ZMQ_FD: hand out a pipe
+                // that never becomes readable, so `AsFd` stays sound.
+                Err(_) => {
+                    SocketFd::Never(std::io::pipe().map_err(|_| Error::TooManySockets)?.0.into())
+                }
+            };
+        }
+        Ok(socket)
+    }
+
+    /// Gives up ownership: the caller must `zmq_close` the socket. The context
+    /// handle is returned too, since it must outlive the socket.
+    pub fn into_raw(self) -> (*mut c_void, Context) {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped; the Context is moved out once.
+        let ctx = unsafe { std::ptr::read(&this.ctx) };
+        // SAFETY: as above, for the fd holder (which may own a pipe).
+        #[cfg(unix)]
+        drop(unsafe { std::ptr::read(&this.fd) });
+        (this.raw.as_ptr(), ctx)
+    }
+
+    /// Accepts connections on an endpoint: `tcp://127.0.0.1:5555`,
+    /// `tcp://*:*` (any port: read it back with [`Socket::last_endpoint`]),
+    /// `ipc:///tmp/x`, `inproc://name`...
+    #[doc(alias = "zmq_bind")]
+    pub fn bind(&self, endpoint: &str) -> Result<()> {
+        let c = c_string(endpoint)?;
+        // SAFETY: live socket, NUL-terminated endpoint; libzmq parses it.
+        check(unsafe { zmq_sys::zmq_bind(self.as_raw(), c.as_ptr()) }).map(drop)
+    }
+
+    /// Connects to an endpoint (asynchronously: the peer need not exist yet).
+    #[doc(alias = "zmq_connect")]
+    pub fn connect(&self, endpoint: &str) -> Result<()> {
+        let c = c_string(endpoint)?;
+        // SAFETY: live socket, NUL-terminated endpoint.
+        check(unsafe { zmq_sys::zmq_connect(self.as_raw(), c.as_ptr()) }).map(drop)
+    }
+
+    /// Stops accepting on an endpoint bound before (use the real endpoint
+    /// from `last_endpoint` for wildcard binds).
+    #[doc(alias = "zmq_unbind")]
+    pub fn unbind(&self, endpoint: &str) -> Result<()> {
+        let c = c_string(endpoint)?;
+        // SAFETY: live socket, NUL-terminated endpoint.
+        check(unsafe { zmq_sys::zmq_unbind(self.as_raw(), c.as_ptr()) }).map(drop)
+    }
+
+    /// Disconnects from an endpoint connected before.
+    #[doc(alias = "zmq_disconnect")]
+    pub fn disconnect(&self, endpoint: &str) -> Result<()> {
+        let c = c_string(endpoint)?;
+        // SAFETY: live socket, NUL-terminated endpoint.
+        check(unsafe { zmq_sys::zmq_disconnect(self.as_raw(), c.as_ptr()) }).map(drop)
+    }
+
+    // ---- sending -------------------------------------------------------
+
+    /// Sends a message frame: bytes, `&str`, `String`, `Vec<u8>` (zero-copy),
+    /// a [`Message`], anything `Into<Message>`.
+    ///
+    /// On failure the frame is dropped; use [`Socket::send_msg`] to keep it.
+    #[doc(alias = "zmq_msg_send")]
+    pub fn send(&self, data: impl Into<Message>, flags: SendFlags) -> Result<()> {
+        self.send_msg(&mut data.into(), flags)
+    }
+
+    /// Sends `msg`, leaving it empty on success and untouched on failure (so
+    /// a frame refused with [`Error::Again`] can be sent again).
+    #[doc(alias = "zmq_msg_send")]
+    pub fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
+        // SAFETY: live socket and initialised message; on success libzmq takes
+        // the content and re-initialises `msg` empty, on failure leaves it.
+        check(unsafe { zmq_sys::zmq_msg_send(msg.as_mut_ptr(), self.as_raw(), flags.bits()) })
+            .map(drop)
+    }
+
+    /// Like [`Socket::send`] with `DONTWAIT`: `Ok(false)` when it would block.
+    pub fn try_send(&self, data: impl Into<Message>, flags: SendFlags) -> Result<bool> {
+        match self.send(data, flags | SendFlags::DONTWAIT) {
+            Ok(()) => Ok(true),
+            Err(Error::Again) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sends the frames of a multipart message, each but the last with
+    /// `SNDMORE`. libzmq delivers all of them or none; an empty iterator
+    /// sends nothing.
+    pub fn send_multipart<I>(&self, frames: I, flags: SendFlags) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        let mut frames = frames.into_iter().peekable();
+        while let Some(frame) = frames.next() {
+            let more = if frames.peek().is_some() {
+                SendFlags::SNDMORE
+            } else {
+                SendFlags::empty()
+            };
+            self.send(frame, flags | more)?;
+        }
+        Ok(())
+    }
+
+    // ---- receiving -----------------------------------------------------
+
+    /// Receives a frame into `msg`, replacing its content (no allocation when
+    /// the frame is small; reuse one `Message` in a loop).
+    #[doc(alias = "zmq_msg_recv")]
+    pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
+        // SAFETY: live socket and initialised message; libzmq closes the old
+        // content and stores the new frame.
+        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_mut_ptr(), self.as_raw(), flags.bits()) })
+            .map(drop)
+    }
+
+    /// Receives a frame as a new [`Message`].
+    pub fn recv_msg(&self, flags: RecvFlags) -> Result<Message> {
+        let mut msg = Message::new();
+        self.recv(&mut msg, flags)?;
+        Ok(msg)
+    }
+
+    /// Receives a frame as bytes.
+    pub fn recv_bytes(&self, flags: RecvFlags) -> Result<Vec<u8>> {
+        self.recv_msg(flags).map(|m| m.to_vec())
+    }
+
+    /// Receives a frame as a `String`; invalid UTF-8 gives
+    /// [`Error::InvalidUtf8`], whose inner error hands the bytes back.
+    pub fn recv_string(&self, flags: RecvFlags) -> Result<String> {
+        Ok(String::from_utf8(self.recv_bytes(flags)?)?)
+    }
+
+    /// Receives a frame into `buf`, reporting its real size: the rest of a
+    /// longer frame is lost, and [`RecvSize::truncated`] says so.
+    #[doc(alias = "zmq_recv")]
+    pub fn recv_into(&self, buf: &mut [u8], flags: RecvFlags) -> Result<RecvSize> {
+        // SAFETY: live socket; libzmq writes at most `buf.len()` bytes.
+        let n = check(unsafe {
+            zmq_sys::zmq_recv(
+                self.as_raw(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags.bits(),
+            )
+        })?;
+        let untruncated_size = n as usize;
+        Ok(RecvSize {
+            size: untruncated_size.min(buf.len()),
+            untruncated_size,
+        })
+    }
+
+    /// Receives all frames of a multipart message, without copying them.
+    pub fn recv_multipart(&self, flags: RecvFlags) -> Result<Vec<Message>> {
+        let mut frames = Vec::new();
+        self.recv_multipart_into(&mut frames, flags)?;
+        Ok(frames)
+    }
+
+    /// Receives all frames of a multipart message into `frames` (cleared
+    /// first), reusing its allocation.
+    pub fn recv_multipart_into(&self, frames: &mut Vec<Message>, flags: RecvFlags) -> Result<()> {
+        frames.clear();
+        loop {
+            let msg = self.recv_msg(flags)?;
+            let more = msg.more();
+            frames.push(msg);
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// [`Socket::recv_msg`] without blocking: `Ok(None)` when nothing is there.
+    pub fn try_recv_msg(&self) -> Result<Option<Message>> {
+        crate::WouldBlock::would_block(self.recv_msg(RecvFlags::DONTWAIT))
+    }
+
+    /// [`Socket::recv_bytes`] without blocking: `Ok(None)` when nothing is there.
+    pub fn try_recv_bytes(&self) -> Result<Option<Vec<u8>>> {
+        crate::WouldBlock::would_block(self.recv_bytes(RecvFlags::DONTWAIT))
+    }
+
+    /// [`Socket::recv_multipart`] without blocking: `Ok(None)` when nothing is there.
+    pub fn try_recv_multipart(&self) -> Result<Option<Vec<Message>>> {
+        crate::WouldBlock::would_block(self.recv_multipart(RecvFlags::DONTWAIT))
+    }
+
+    /// Whether the last frame received has more frames after it (`ZMQ_RCVMORE`).
+    pub fn more(&self) -> Result<bool> {
+        self.rcvmore()
+    }
+
+    /// What the socket can do now without blocking (`ZMQ_EVENTS`); with
+    /// [`std::os::fd::AsRawFd`] this integrates with other event loops.
+    pub fn events(&self) -> Result<PollEvents> {
+        self.raw_events()
+            .map(|e| PollEvents::from_bits_truncate(e as i16))
+    }
+
+    /// Sets the linger (`None` = infinite, `Some(ZERO)` = drop at once).
+    pub fn set_linger(&self, linger: Option<Duration>) -> Result<()> {
+        self.set_linger_opt(linger)
+    }
+}
+
+#[cfg(unix)]
+enum SocketFd {
+    /// Only while the socket is being built.
+    None,
+    Zmq(std::os::fd::RawFd),
+    Never(std::os::fd::OwnedFd),
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for Socket {
+    /// The socket's `ZMQ_FD`: readable when `events()` may have changed. It
+    /// signals edges, not levels: always check [`Socket::events`] after it
+    /// wakes. Thread-safe (DRAFT) socket types have no such descriptor; they
+    /// return one that never becomes readable (poll them with the DRAFT poller).
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        match &self.fd {
+            SocketFd::None => -1,
+            SocketFd::Zmq(fd) => *fd,
+            SocketFd::Never(fd) => fd.as_raw_fd(),
+        }
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for Socket {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        match &self.fd {
+            SocketFd::Never(fd) => fd.as_fd(),
+            // SAFETY: ZMQ_FD is a valid descriptor owned by the socket, open
+            // until the socket is closed, which cannot happen while `&self`
+            // is borrowed. `None` exists only inside `wrap`, never here.
+            _ => unsafe {
+                std::os::fd::BorrowedFd::borrow_raw(std::os::fd::AsRawFd::as_raw_fd(self))
+            },
+        }
+    }
+}

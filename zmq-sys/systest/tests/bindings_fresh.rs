@@ -1,0 +1,52 @@
+//! Fails when the committed bindings differ from what bindgen makes of the
+//! vendored `zmq.h` today. `UPDATE_BINDINGS=1` rewrites them instead.
+//!
+//! Run: `cargo test -p zmq-systest --features fresh --test bindings_fresh`
+//! (needs libclang: `apt-get install libclang-dev`).
+#![cfg(feature = "fresh")]
+
+use std::path::PathBuf;
+
+fn vendored_header() -> PathBuf {
+    assert_eq!(
+        env!("ZMQ_SYSTEST_VENDORED"),
+        "1",
+        "the bindings are generated from the vendored libzmq 4.3.5 header; \
+         run this test without ZMQ_NO_VENDOR / the `system` feature"
+    );
+    PathBuf::from(env!("ZMQ_SYSTEST_INCLUDE")).join("zmq.h")
+}
+
+fn check(draft: bool) {
+    let fresh = zmq_systest::generate(&vendored_header(), draft).expect("bindgen failed");
+    let path = zmq_systest::committed_bindings(draft);
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &fresh).expect("cannot write bindings");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).expect("cannot read committed bindings");
+    if committed != fresh {
+        let first_diff = committed
+            .lines()
+            .zip(fresh.lines())
+            .enumerate()
+            .find(|(_, (a, b))| a != b)
+            .map(|(i, (a, b))| format!("line {}:\n  committed: {a}\n  fresh:     {b}", i + 1))
+            .unwrap_or_else(|| "files differ in length".to_owned());
+        panic!(
+            "{} is stale ({first_diff}).\nRegenerate with: UPDATE_BINDINGS=1 cargo test -p \
+             zmq-systest --features fresh --test bindings_fresh",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn stable_bindings_are_fresh() {
+    check(false);
+}
+
+#[test]
+fn draft_bindings_are_fresh() {
+    check(true);
+}
