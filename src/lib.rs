@@ -53,6 +53,8 @@ mod sockopt;
 pub use context::{Context, ContextBuilder, DEFAULT_LINGER};
 pub use error::{Error, Result, WouldBlock};
 pub use message::Message;
+#[cfg(feature = "draft")]
+pub use socket::ThreadSafeSocket;
 pub use socket::{PollEvents, RecvFlags, RecvSize, SendFlags, Socket, SocketType};
 
 /// The raw bindings this crate is built on.

@@ -178,7 +178,7 @@ impl Message {
         let name = CString::new(name).ok()?;
         // SAFETY: the message is initialised and `name` is NUL-terminated.
         // zmq_msg_gets takes a non-const pointer but only reads the metadata.
-        let value = unsafe { zmq_sys::zmq_msg_gets(self.as_ptr() as *mut _, name.as_ptr()) };
+        let value = unsafe { zmq_sys::zmq_msg_gets(self.as_raw() as *mut _, name.as_ptr()) };
         if value.is_null() {
             return None;
         }
@@ -190,17 +190,17 @@ impl Message {
     /// Whether libzmq shares the content with another message (`ZMQ_SHARED`).
     pub fn is_shared(&self) -> bool {
         // SAFETY: the message is initialised; zmq_msg_get reads flags only.
-        unsafe { zmq_sys::zmq_msg_get(self.as_ptr(), zmq_sys::ZMQ_SHARED as i32) == 1 }
+        unsafe { zmq_sys::zmq_msg_get(self.as_raw(), zmq_sys::ZMQ_SHARED) == 1 }
     }
 
     /// The raw `zmq_msg_t`, for calling libzmq directly.
-    pub fn as_ptr(&self) -> *const zmq_sys::zmq_msg_t {
+    pub fn as_raw(&self) -> *const zmq_sys::zmq_msg_t {
         &self.msg
     }
 
     /// The raw `zmq_msg_t`, mutable. Anything written through it must leave a
     /// valid, initialised message behind.
-    pub fn as_mut_ptr(&mut self) -> *mut zmq_sys::zmq_msg_t {
+    pub fn as_raw_mut(&mut self) -> *mut zmq_sys::zmq_msg_t {
         // Callers may replace the content (e.g. zmq_msg_recv).
         self.read_only = false;
         &mut self.msg
@@ -239,7 +239,7 @@ impl Message {
     #[doc(alias = "zmq_msg_routing_id")]
     pub fn routing_id(&self) -> Option<u32> {
         // SAFETY: the message is initialised; the call only reads.
-        let id = unsafe { zmq_sys::zmq_msg_routing_id(self.as_ptr() as *mut _) };
+        let id = unsafe { zmq_sys::zmq_msg_routing_id(self.as_raw() as *mut _) };
         (id != 0).then_some(id)
     }
 
@@ -258,7 +258,7 @@ impl Message {
     pub fn group(&self) -> Option<&str> {
         // SAFETY: the message is initialised; the group is a NUL-terminated
         // string stored in (or owned by) the message.
-        let group = unsafe { zmq_sys::zmq_msg_group(self.as_ptr() as *mut _) };
+        let group = unsafe { zmq_sys::zmq_msg_group(self.as_raw() as *mut _) };
         if group.is_null() {
             return None;
         }
@@ -272,9 +272,12 @@ impl Message {
     /// most 255 bytes, no NUL byte.
     #[doc(alias = "zmq_msg_set_group")]
     pub fn set_group(&mut self, group: &str) -> Result<()> {
+        // libzmq would silently truncate a longer group (strnlen).
+        if group.len() > zmq_sys::ZMQ_GROUP_MAX_LENGTH as usize {
+            return Err(Error::InvalidArgument);
+        }
         let c = CString::new(group).map_err(|_| Error::NulByte(group.to_owned()))?;
-        // SAFETY: the message is initialised; libzmq copies the string and
-        // checks its length (EINVAL when too long).
+        // SAFETY: the message is initialised; libzmq copies the string.
         check(unsafe { zmq_sys::zmq_msg_set_group(&mut self.msg, c.as_ptr()) }).map(drop)
     }
 }
@@ -319,7 +322,7 @@ impl Deref for Message {
             if len == 0 {
                 return &[];
             }
-            let data = zmq_sys::zmq_msg_data(self.as_ptr() as *mut _);
+            let data = zmq_sys::zmq_msg_data(self.as_raw() as *mut _);
             std::slice::from_raw_parts(data as *const u8, len)
         }
     }
@@ -355,7 +358,7 @@ impl Clone for Message {
         let mut copy = Message::new();
         // SAFETY: both messages are initialised; zmq_msg_copy does not modify
         // the source's content, only its reference count (atomically).
-        let rc = unsafe { zmq_sys::zmq_msg_copy(&mut copy.msg, self.as_ptr() as *mut _) };
+        let rc = unsafe { zmq_sys::zmq_msg_copy(&mut copy.msg, self.as_raw() as *mut _) };
         if rc != 0 {
             return Message::copy_from(self);
         }

@@ -29,13 +29,13 @@ macro_rules! socket_types {
             /// The `ZMQ_*` number of the type.
             pub fn to_raw(self) -> i32 {
                 match self {
-                    $( $(#[cfg(feature = $draft)])? SocketType::$name => zmq_sys::$c as i32, )*
+                    $( $(#[cfg(feature = $draft)])? SocketType::$name => zmq_sys::$c, )*
                 }
             }
 
             /// The type of a `ZMQ_*` number; `None` for an unknown number.
             pub fn from_raw(raw: i32) -> Option<SocketType> {
-                $( $(#[cfg(feature = $draft)])? if raw == zmq_sys::$c as i32 { return Some(SocketType::$name); } )*
+                $( $(#[cfg(feature = $draft)])? if raw == zmq_sys::$c { return Some(SocketType::$name); } )*
                 None
             }
 
@@ -97,9 +97,9 @@ bitflags::bitflags! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
     pub struct SendFlags: i32 {
         /// Fail with [`Error::Again`] instead of blocking (`ZMQ_DONTWAIT`).
-        const DONTWAIT = zmq_sys::ZMQ_DONTWAIT as i32;
+        const DONTWAIT = zmq_sys::ZMQ_DONTWAIT;
         /// More frames of the same message follow (`ZMQ_SNDMORE`).
-        const SNDMORE = zmq_sys::ZMQ_SNDMORE as i32;
+        const SNDMORE = zmq_sys::ZMQ_SNDMORE;
     }
 }
 
@@ -108,7 +108,7 @@ bitflags::bitflags! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
     pub struct RecvFlags: i32 {
         /// Fail with [`Error::Again`] instead of blocking (`ZMQ_DONTWAIT`).
-        const DONTWAIT = zmq_sys::ZMQ_DONTWAIT as i32;
+        const DONTWAIT = zmq_sys::ZMQ_DONTWAIT;
     }
 }
 
@@ -197,6 +197,14 @@ impl Drop for Socket {
         // fail with ENOTSOCK, impossible for a socket we own; nothing to do then.
         unsafe { zmq_sys::zmq_close(self.raw.as_ptr()) };
     }
+}
+
+#[cfg(feature = "draft")]
+fn group_name(group: &str) -> Result<CString> {
+    if group.len() > zmq_sys::ZMQ_GROUP_MAX_LENGTH as usize {
+        return Err(Error::InvalidArgument);
+    }
+    c_string(group)
 }
 
 pub(crate) fn c_string(s: &str) -> Result<CString> {
@@ -334,7 +342,7 @@ impl Socket {
     pub fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
         // SAFETY: live socket and initialised message; on success libzmq takes
         // the content and re-initialises `msg` empty, on failure leaves it.
-        check(unsafe { zmq_sys::zmq_msg_send(msg.as_mut_ptr(), self.as_raw(), flags.bits()) })
+        check(unsafe { zmq_sys::zmq_msg_send(msg.as_raw_mut(), self.as_raw(), flags.bits()) })
             .map(drop)
     }
 
@@ -375,7 +383,7 @@ impl Socket {
     pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
         // SAFETY: live socket and initialised message; libzmq closes the old
         // content and stores the new frame.
-        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_mut_ptr(), self.as_raw(), flags.bits()) })
+        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_raw_mut(), self.as_raw(), flags.bits()) })
             .map(drop)
     }
 
@@ -505,6 +513,71 @@ impl std::os::fd::AsFd for Socket {
             _ => unsafe {
                 std::os::fd::BorrowedFd::borrow_raw(std::os::fd::AsRawFd::as_raw_fd(self))
             },
+        }
+    }
+}
+
+/// A socket of a thread-safe type (SERVER, CLIENT, RADIO, DISH, GATHER,
+/// SCATTER, PEER, CHANNEL; DRAFT API), which may be used from several threads
+/// at once: it is `Sync`, and derefs to [`Socket`] for the whole API.
+///
+/// Made by [`Socket::into_thread_safe`], which asks libzmq itself
+/// (`ZMQ_THREAD_SAFE`) rather than trusting a list of types. These types
+/// accept only single-frame messages: `SNDMORE` gives an error, not a panic.
+#[cfg(feature = "draft")]
+#[derive(Debug)]
+pub struct ThreadSafeSocket(Socket);
+
+// SAFETY: libzmq's thread-safe socket types serialise every operation on the
+// socket (send, receive, options, bind/connect, close) with an internal mutex
+// (`socket_base_t::_sync`, taken whenever `_thread_safe` is set), so
+// concurrent calls through `&Socket` from several threads are allowed. The
+// Rust-side fields (`ctx`: an Arc; `fd`: written only at creation) are
+// themselves safe to share. `into_thread_safe` admits only sockets for which
+// libzmq reports ZMQ_THREAD_SAFE = 1.
+#[cfg(feature = "draft")]
+unsafe impl Sync for ThreadSafeSocket {}
+
+#[cfg(feature = "draft")]
+impl std::ops::Deref for ThreadSafeSocket {
+    type Target = Socket;
+    fn deref(&self) -> &Socket {
+        &self.0
+    }
+}
+
+#[cfg(feature = "draft")]
+impl ThreadSafeSocket {
+    /// Back to a plain (`Send`, not `Sync`) socket.
+    pub fn into_inner(self) -> Socket {
+        self.0
+    }
+}
+
+#[cfg(feature = "draft")]
+impl Socket {
+    /// Joins a group on a DISH socket (DRAFT); at most 255 bytes, no NUL.
+    #[doc(alias = "zmq_join")]
+    pub fn join(&self, group: &str) -> Result<()> {
+        let c = group_name(group)?;
+        // SAFETY: live socket, NUL-terminated group name that libzmq copies.
+        check(unsafe { zmq_sys::zmq_join(self.as_raw(), c.as_ptr()) }).map(drop)
+    }
+
+    /// Leaves a group on a DISH socket (DRAFT).
+    #[doc(alias = "zmq_leave")]
+    pub fn leave(&self, group: &str) -> Result<()> {
+        let c = group_name(group)?;
+        // SAFETY: live socket, NUL-terminated group name.
+        check(unsafe { zmq_sys::zmq_leave(self.as_raw(), c.as_ptr()) }).map(drop)
+    }
+
+    /// Turns a socket of a thread-safe type into a shareable
+    /// [`ThreadSafeSocket`]; any other socket comes back as `Err(self)`.
+    pub fn into_thread_safe(self) -> std::result::Result<ThreadSafeSocket, Socket> {
+        match self.thread_safe() {
+            Ok(true) => Ok(ThreadSafeSocket(self)),
+            _ => Err(self),
         }
     }
 }

@@ -1,0 +1,198 @@
+//! Messages: zero-copy ownership (freed exactly once, by libzmq, off the
+//! sending thread), copy-on-write sharing, properties.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use zmq::{Context, Error, Message, RecvFlags, SendFlags, SocketType};
+
+/// Bytes whose drop is counted and whose dropping thread is recorded.
+struct Tracked {
+    data: Vec<u8>,
+    drops: Arc<AtomicUsize>,
+    dropped_on: Arc<Mutex<Option<ThreadId>>>,
+}
+
+impl AsRef<[u8]> for Tracked {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+        *self.dropped_on.lock().unwrap() = Some(std::thread::current().id());
+    }
+}
+
+fn tracked(len: usize) -> (Tracked, Arc<AtomicUsize>, Arc<Mutex<Option<ThreadId>>>) {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let on = Arc::new(Mutex::new(None));
+    let t = Tracked {
+        data: (0..len).map(|i| i as u8).collect(),
+        drops: drops.clone(),
+        dropped_on: on.clone(),
+    };
+    (t, drops, on)
+}
+
+fn wait_for(count: &AtomicUsize, expected: usize) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while count.load(Ordering::SeqCst) < expected {
+        assert!(Instant::now() < deadline, "owner not freed");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn zero_copy_is_freed_once_on_the_io_thread_after_send() {
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect(&pull.last_endpoint().unwrap()).unwrap();
+
+    let (owner, drops, on) = tracked(100_000);
+    let msg = Message::from_owner(owner);
+    assert_eq!(msg.len(), 100_000);
+    assert_eq!(drops.load(Ordering::SeqCst), 0, "freed before send");
+    push.send(msg, SendFlags::empty()).unwrap();
+    let got = pull.recv_msg(RecvFlags::empty()).unwrap();
+    assert_eq!(got.len(), 100_000);
+    assert_eq!(got[99_999], (99_999 % 256) as u8);
+    wait_for(&drops, 1);
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(drops.load(Ordering::SeqCst), 1, "freed more than once");
+    let thread = on.lock().unwrap().unwrap();
+    assert_ne!(
+        thread,
+        std::thread::current().id(),
+        "freed on the sending thread, not by libzmq's I/O thread"
+    );
+}
+
+#[test]
+fn zero_copy_is_freed_once_on_a_failed_send() {
+    let ctx = Context::new();
+    let push = ctx.socket(SocketType::Push).unwrap(); // no peer: would block
+    let (owner, drops, _) = tracked(64);
+    let result = push.send(Message::from_owner(owner), SendFlags::DONTWAIT);
+    assert!(matches!(result, Err(Error::Again)));
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+
+    // With send_msg the caller keeps the frame, and frees it once on drop.
+    let (owner, drops, _) = tracked(64);
+    let mut msg = Message::from_owner(owner);
+    assert!(push.send_msg(&mut msg, SendFlags::DONTWAIT).is_err());
+    assert_eq!(drops.load(Ordering::SeqCst), 0);
+    drop(msg);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn clones_share_until_written() {
+    let (owner, drops, _) = tracked(16);
+    let a = Message::from_owner(owner);
+    let mut b = a.clone();
+    assert_eq!(a, b);
+    assert!(a.is_shared());
+    b[0] = 42; // copy-on-write: `a` and the owner are untouched
+    assert_eq!(b[0], 42);
+    assert_eq!(a[0], 0);
+    drop(a);
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        1,
+        "owner freed when the last sharer went"
+    );
+    assert_eq!(b[0], 42);
+}
+
+#[test]
+fn static_and_vec_messages() {
+    static DATA: &[u8] = b"static bytes";
+    let mut s = Message::from_static(DATA);
+    assert_eq!(&s[..], DATA);
+    s[0] = b'S'; // never writes into the static
+    assert_eq!(&s[..], b"Static bytes");
+    assert_eq!(DATA, b"static bytes");
+
+    let mut v = Vec::with_capacity(1024);
+    v.extend_from_slice(b"vec");
+    let mut m = Message::from(v);
+    m[0] = b'V'; // owned exclusively: written in place
+    assert_eq!(&m[..], b"Vec");
+    assert_eq!(&Message::from(String::from("s"))[..], b"s");
+    assert_eq!(
+        &Message::from(vec![9u8; 3].into_boxed_slice())[..],
+        [9, 9, 9]
+    );
+    assert!(Message::from(Vec::new()).is_empty());
+    assert_eq!(Message::with_size(5).unwrap()[..], [0; 5]);
+    assert_eq!(format!("{:?}", Message::from("hi")), "Message(\"hi\")");
+}
+
+#[test]
+fn shared_received_content_is_not_written_in_place() {
+    // A PUB hands one message to several inproc subscribers by reference.
+    let ctx = Context::new();
+    let publisher = ctx.socket(SocketType::Pub).unwrap();
+    publisher.bind("inproc://cow-test").unwrap();
+    let subs: Vec<_> = (0..2)
+        .map(|_| {
+            let s = ctx.socket(SocketType::Sub).unwrap();
+            s.set_subscribe(b"").unwrap();
+            s.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+            s.connect("inproc://cow-test").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(50));
+    publisher.send(vec![7u8; 1000], SendFlags::empty()).unwrap();
+    let mut first = subs[0].recv_msg(RecvFlags::empty()).unwrap();
+    let second = subs[1].recv_msg(RecvFlags::empty()).unwrap();
+    first[0] = 1;
+    assert_eq!(
+        second[0], 7,
+        "writing one subscriber's frame changed the other's"
+    );
+}
+
+#[test]
+fn properties_of_received_messages() {
+    let ctx = Context::new();
+    let rep = ctx.socket(SocketType::Rep).unwrap();
+    rep.bind("tcp://127.0.0.1:*").unwrap();
+    let req = ctx.socket(SocketType::Req).unwrap();
+    req.connect(&rep.last_endpoint().unwrap()).unwrap();
+    req.send("x", SendFlags::empty()).unwrap();
+    let msg = rep.recv_msg(RecvFlags::empty()).unwrap();
+    assert_eq!(msg.gets("Socket-Type"), Some("REQ"));
+    assert_eq!(msg.gets("Peer-Address"), Some("127.0.0.1"));
+    assert_eq!(msg.gets("No-Such-Property"), None);
+    assert_eq!(msg.gets("Socket\0-Type"), None);
+    assert!(!msg.more());
+}
+
+#[test]
+fn raw_message_round_trip() {
+    let msg = Message::from("raw");
+    let raw = msg.into_raw();
+    // SAFETY: `raw` is an initialised message given up by into_raw.
+    let back = unsafe { Message::from_raw(raw) };
+    assert_eq!(&back[..], b"raw");
+}
+
+#[cfg(feature = "bytes")]
+#[test]
+fn bytes_are_zero_copy() {
+    let data = bytes::Bytes::from(vec![5u8; 4096]);
+    let ptr = data.as_ptr();
+    let msg = Message::from(data.clone());
+    assert_eq!(msg[..].as_ptr(), ptr);
+    assert_eq!(&msg[..], &data[..]);
+}

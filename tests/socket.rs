@@ -1,0 +1,423 @@
+//! Sockets against real libzmq: every pairing over inproc, ipc and tcp,
+//! multipart atomicity, every receive shape, bad input as errors.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use zmq::{Context, Error, Message, RecvFlags, SendFlags, Socket, SocketType};
+
+const NONE: SendFlags = SendFlags::empty();
+const BLOCK: RecvFlags = RecvFlags::empty();
+
+static UNIQUE: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh endpoint of a transport; tcp binds to a wildcard port.
+fn endpoint(transport: &str) -> String {
+    let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+    match transport {
+        "inproc" => format!("inproc://socket-test-{n}"),
+        "ipc" => format!("ipc:///tmp/zmq-rs-socket-test-{}-{n}", std::process::id()),
+        _ => "tcp://127.0.0.1:*".to_owned(),
+    }
+}
+
+/// Binds `a`, connects `b` to the real endpoint, and gives both a timeout so
+/// that a broken test fails instead of hanging.
+fn pair(ctx: &Context, a: SocketType, b: SocketType, transport: &str) -> (Socket, Socket) {
+    let server = ctx.socket(a).unwrap();
+    let client = ctx.socket(b).unwrap();
+    for s in [&server, &client] {
+        s.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+        s.set_sndtimeo(Some(Duration::from_secs(5))).unwrap();
+    }
+    server.bind(&endpoint(transport)).unwrap();
+    client.connect(&server.last_endpoint().unwrap()).unwrap();
+    (server, client)
+}
+
+const TRANSPORTS: [&str; 3] = ["inproc", "ipc", "tcp"];
+
+#[test]
+fn req_rep_over_every_transport() {
+    let ctx = Context::new();
+    for t in TRANSPORTS {
+        let (rep, req) = pair(&ctx, SocketType::Rep, SocketType::Req, t);
+        req.send("Hello", NONE).unwrap();
+        assert_eq!(rep.recv_string(BLOCK).unwrap(), "Hello", "{t}");
+        rep.send("World", NONE).unwrap();
+        assert_eq!(req.recv_string(BLOCK).unwrap(), "World", "{t}");
+        // REQ is lock-step: a second send before the reply is a state error.
+        req.send("again", NONE).unwrap();
+        assert!(matches!(
+            req.send("too soon", NONE),
+            Err(Error::InvalidState)
+        ));
+    }
+}
+
+#[test]
+fn push_pull_and_pair_over_every_transport() {
+    let ctx = Context::new();
+    for t in TRANSPORTS {
+        let (pull, push) = pair(&ctx, SocketType::Pull, SocketType::Push, t);
+        push.send(vec![1u8, 2, 3], NONE).unwrap();
+        assert_eq!(pull.recv_bytes(BLOCK).unwrap(), [1, 2, 3], "{t}");
+
+        let (a, b) = pair(&ctx, SocketType::Pair, SocketType::Pair, t);
+        b.send("ping", NONE).unwrap();
+        assert_eq!(a.recv_string(BLOCK).unwrap(), "ping");
+        a.send("pong", NONE).unwrap();
+        assert_eq!(b.recv_string(BLOCK).unwrap(), "pong");
+    }
+}
+
+#[test]
+fn pub_sub_and_xpub_xsub_over_every_transport() {
+    let ctx = Context::new();
+    for t in TRANSPORTS {
+        let (publisher, sub) = pair(&ctx, SocketType::Pub, SocketType::Sub, t);
+        sub.set_subscribe(b"weather").unwrap();
+        // Subscriptions travel asynchronously: publish until one arrives.
+        let got = loop {
+            publisher.send("sport 1", NONE).unwrap();
+            publisher.send("weather 2", NONE).unwrap();
+            if let Some(msg) = sub.try_recv_msg().unwrap() {
+                break msg;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(&got[..], b"weather 2", "{t}");
+
+        let (xpub, xsub) = pair(&ctx, SocketType::Xpub, SocketType::Xsub, t);
+        xsub.send(&b"\x01topic"[..], NONE).unwrap();
+        assert_eq!(xpub.recv_bytes(BLOCK).unwrap(), b"\x01topic", "{t}");
+        xpub.send("topic data", NONE).unwrap();
+        assert_eq!(xsub.recv_string(BLOCK).unwrap(), "topic data", "{t}");
+    }
+}
+
+#[test]
+fn dealer_router_over_every_transport() {
+    let ctx = Context::new();
+    for t in TRANSPORTS {
+        let router = ctx.socket(SocketType::Router).unwrap();
+        router.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+        router.bind(&endpoint(t)).unwrap();
+        let dealer = ctx.socket(SocketType::Dealer).unwrap();
+        dealer.set_routing_id(b"dealer-1").unwrap();
+        dealer.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+        dealer.connect(&router.last_endpoint().unwrap()).unwrap();
+
+        dealer.send_multipart(["", "request"], NONE).unwrap();
+        let frames = router.recv_multipart(BLOCK).unwrap();
+        assert_eq!(frames.len(), 3, "{t}");
+        assert_eq!(&frames[0][..], b"dealer-1");
+        assert_eq!(&frames[2][..], b"request");
+        router
+            .send_multipart([&frames[0][..], b"", b"reply"], NONE)
+            .unwrap();
+        let reply = dealer.recv_multipart(BLOCK).unwrap();
+        assert_eq!(reply, [Message::from(""), Message::from("reply")]);
+
+        // A REQ client works against the ROUTER too.
+        let req = ctx.socket(SocketType::Req).unwrap();
+        req.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+        req.connect(&router.last_endpoint().unwrap()).unwrap();
+        req.send("hi", NONE).unwrap();
+        let mut envelope = router.recv_multipart(BLOCK).unwrap();
+        assert_eq!(&envelope.last().unwrap()[..], b"hi");
+        *envelope.last_mut().unwrap() = Message::from("ho");
+        router.send_multipart(envelope, NONE).unwrap();
+        assert_eq!(req.recv_string(BLOCK).unwrap(), "ho");
+    }
+}
+
+#[test]
+fn stream_socket_talks_raw_tcp() {
+    use std::io::{Read, Write};
+    let ctx = Context::new();
+    let stream = ctx.socket(SocketType::Stream).unwrap();
+    stream.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    stream.bind("tcp://127.0.0.1:*").unwrap();
+    let addr = stream
+        .last_endpoint()
+        .unwrap()
+        .trim_start_matches("tcp://")
+        .to_owned();
+    let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    // Connection notification: routing id + empty frame.
+    let hello = stream.recv_multipart(BLOCK).unwrap();
+    assert_eq!(hello.len(), 2);
+    assert!(hello[1].is_empty());
+    tcp.write_all(b"raw bytes").unwrap();
+    let data = stream.recv_multipart(BLOCK).unwrap();
+    assert_eq!(&data[1][..], b"raw bytes");
+    stream
+        .send_multipart([&data[0][..], b"answer"], NONE)
+        .unwrap();
+    let mut buf = [0u8; 6];
+    tcp.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"answer");
+}
+
+#[test]
+fn every_socket_type_can_be_created() {
+    let ctx = Context::new();
+    for &kind in SocketType::ALL {
+        let socket = ctx.socket(kind).unwrap();
+        assert_eq!(socket.socket_type().unwrap(), kind);
+        assert_eq!(SocketType::from_raw(kind.to_raw()), Some(kind));
+    }
+    assert_eq!(SocketType::from_raw(999), None);
+}
+
+#[test]
+fn multipart_is_atomic() {
+    let ctx = Context::new();
+    let (pull, push) = pair(&ctx, SocketType::Pull, SocketType::Push, "tcp");
+    // A multipart message whose last frame is not sent yet is invisible.
+    push.send("part 1", SendFlags::SNDMORE).unwrap();
+    push.send("part 2", SendFlags::SNDMORE).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(pull.try_recv_msg().unwrap().is_none());
+    push.send("part 3", NONE).unwrap();
+    let frames = pull.recv_multipart(BLOCK).unwrap();
+    assert_eq!(frames, ["part 1", "part 2", "part 3"].map(Message::from));
+    assert!(frames[0].more() && frames[1].more() && !frames[2].more());
+
+    // The refilling variant reuses the caller's Vec.
+    let mut reused = Vec::with_capacity(8);
+    push.send_multipart(["a", "b"], NONE).unwrap();
+    pull.recv_multipart_into(&mut reused, BLOCK).unwrap();
+    assert_eq!(reused, ["a", "b"].map(Message::from));
+    assert!(reused.capacity() >= 8);
+}
+
+#[test]
+fn recv_into_short_buffer_reports_truncation() {
+    let ctx = Context::new();
+    let (pull, push) = pair(&ctx, SocketType::Pull, SocketType::Push, "inproc");
+    push.send("0123456789", NONE).unwrap();
+    let mut buf = [0u8; 4];
+    let size = pull.recv_into(&mut buf, BLOCK).unwrap();
+    assert_eq!(size.size, 4);
+    assert_eq!(size.untruncated_size, 10);
+    assert!(size.truncated());
+    assert_eq!(&buf, b"0123");
+
+    push.send("ab", NONE).unwrap();
+    let size = pull.recv_into(&mut buf, BLOCK).unwrap();
+    assert_eq!((size.size, size.truncated()), (2, false));
+}
+
+#[test]
+fn recv_into_a_reused_message() {
+    let ctx = Context::new();
+    let (pull, push) = pair(&ctx, SocketType::Pull, SocketType::Push, "inproc");
+    let mut msg = Message::new();
+    for i in 0..100 {
+        push.send(format!("msg {i}"), NONE).unwrap();
+        pull.recv(&mut msg, BLOCK).unwrap();
+        assert_eq!(&msg[..], format!("msg {i}").as_bytes());
+    }
+}
+
+#[test]
+fn invalid_utf8_gives_the_bytes_back() {
+    let ctx = Context::new();
+    let (pull, push) = pair(&ctx, SocketType::Pull, SocketType::Push, "inproc");
+    push.send(&[0xffu8, 0xfe, b'a'], NONE).unwrap();
+    match pull.recv_string(BLOCK) {
+        Err(Error::InvalidUtf8(e)) => assert_eq!(e.into_bytes(), [0xff, 0xfe, b'a']),
+        other => panic!("expected InvalidUtf8, got {other:?}"),
+    }
+}
+
+#[test]
+fn would_block_is_easy_to_handle() {
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind(&endpoint("inproc")).unwrap();
+    assert!(matches!(
+        pull.recv_msg(RecvFlags::DONTWAIT),
+        Err(Error::Again)
+    ));
+    assert!(pull.try_recv_bytes().unwrap().is_none());
+    assert!(pull.try_recv_multipart().unwrap().is_none());
+
+    // A PUSH with no peer cannot send without blocking.
+    let push = ctx.socket(SocketType::Push).unwrap();
+    assert!(!push.try_send("nobody", NONE).unwrap());
+    let mut msg = Message::from("kept");
+    assert!(matches!(
+        push.send_msg(&mut msg, SendFlags::DONTWAIT),
+        Err(Error::Again)
+    ));
+    assert_eq!(&msg[..], b"kept", "a refused frame stays with the caller");
+    let err: std::io::Error = Error::Again.into();
+    assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+}
+
+#[test]
+fn bad_endpoints_are_errors_not_panics() {
+    let ctx = Context::new();
+    let s = ctx.socket(SocketType::Pair).unwrap();
+    assert!(matches!(
+        s.bind("tcp://127.0.0.1:5\0"),
+        Err(Error::NulByte(_))
+    ));
+    assert!(matches!(s.connect("inproc://\0"), Err(Error::NulByte(_))));
+    assert!(matches!(s.bind("nonsense"), Err(Error::InvalidArgument)));
+    assert!(matches!(
+        s.bind("bogus://x"),
+        Err(Error::ProtocolNotSupported)
+    ));
+    assert!(s.connect("tcp://").is_err());
+    assert!(matches!(
+        s.unbind("tcp://127.0.0.1:1"),
+        Err(Error::NoSuchEndpoint)
+    ));
+    assert!(s.disconnect("tcp://127.0.0.1:1").is_err());
+
+    let a = ctx.socket(SocketType::Pair).unwrap();
+    a.bind("tcp://127.0.0.1:*").unwrap();
+    let taken = a.last_endpoint().unwrap();
+    let b = ctx.socket(SocketType::Pair).unwrap();
+    assert!(matches!(b.bind(&taken), Err(Error::AddrInUse)));
+    a.unbind(&taken).unwrap();
+}
+
+#[test]
+fn events_and_fd_integrate_with_other_loops() {
+    use std::os::fd::{AsFd, AsRawFd};
+    let ctx = Context::new();
+    let (pull, push) = pair(&ctx, SocketType::Pull, SocketType::Push, "inproc");
+    assert!(pull.as_raw_fd() >= 0);
+    assert_eq!(pull.as_fd().as_raw_fd(), pull.as_raw_fd());
+    assert!(!pull.events().unwrap().contains(zmq::PollEvents::POLLIN));
+    push.send("x", NONE).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !pull.events().unwrap().contains(zmq::PollEvents::POLLIN) {
+        assert!(std::time::Instant::now() < deadline, "POLLIN never set");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(push.events().unwrap().contains(zmq::PollEvents::POLLOUT));
+}
+
+#[test]
+fn sockets_move_between_threads() {
+    let ctx = Context::new();
+    let (pull, push) = pair(&ctx, SocketType::Pull, SocketType::Push, "inproc");
+    let sender = std::thread::spawn(move || {
+        for i in 0..10 {
+            push.send(format!("{i}"), NONE).unwrap();
+        }
+        push
+    });
+    for i in 0..10 {
+        assert_eq!(pull.recv_string(BLOCK).unwrap(), i.to_string());
+    }
+    drop(sender.join().unwrap());
+}
+
+#[test]
+fn raw_handles_round_trip() {
+    let ctx = Context::new();
+    let s = ctx.socket(SocketType::Pub).unwrap();
+    let (raw, ctx2) = s.into_raw();
+    // SAFETY: `raw` is a live socket of this context, given up by into_raw.
+    let s = unsafe { Socket::from_raw(&ctx2, raw) }.unwrap();
+    assert_eq!(s.socket_type().unwrap(), SocketType::Pub);
+    // SAFETY: a null pointer is rejected, never used.
+    assert!(unsafe { Socket::from_raw(&ctx, std::ptr::null_mut()) }.is_err());
+}
+
+#[cfg(feature = "draft")]
+#[test]
+fn thread_safe_types_are_shared_across_threads() {
+    use std::sync::Arc;
+    let ctx = Context::new();
+    let server = ctx
+        .socket(SocketType::Server)
+        .unwrap()
+        .into_thread_safe()
+        .unwrap();
+    server.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    server.bind("inproc://thread-safe").unwrap();
+    let client = Arc::new(
+        ctx.socket(SocketType::Client)
+            .unwrap()
+            .into_thread_safe()
+            .unwrap(),
+    );
+    client.connect("inproc://thread-safe").unwrap();
+    std::thread::scope(|s| {
+        for i in 0..4 {
+            let client = &client;
+            s.spawn(move || client.send(format!("from thread {i}"), NONE).unwrap());
+        }
+    });
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let msg = server.recv_msg(BLOCK).unwrap();
+        assert!(msg.routing_id().is_some());
+        seen.push(String::from_utf8(msg.to_vec()).unwrap());
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        (0..4)
+            .map(|i| format!("from thread {i}"))
+            .collect::<Vec<_>>()
+    );
+    // Multipart is refused with an error, not a panic.
+    assert!(client.send("part", SendFlags::SNDMORE).is_err());
+    // A classic socket is not admitted.
+    assert!(ctx
+        .socket(SocketType::Pair)
+        .unwrap()
+        .into_thread_safe()
+        .is_err());
+}
+
+#[cfg(feature = "draft")]
+#[test]
+fn radio_dish_groups() {
+    let ctx = Context::new();
+    let dish = ctx.socket(SocketType::Dish).unwrap();
+    dish.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    dish.bind("inproc://radio-dish").unwrap();
+    dish.join("weather").unwrap();
+    dish.join("other").unwrap();
+    dish.leave("other").unwrap();
+    assert!(matches!(dish.join("a\0b"), Err(Error::NulByte(_))));
+    assert!(matches!(
+        dish.join(&"g".repeat(256)),
+        Err(Error::InvalidArgument)
+    ));
+    let radio = ctx.socket(SocketType::Radio).unwrap();
+    radio.connect("inproc://radio-dish").unwrap();
+    let mut msg = Message::from("sunny");
+    msg.set_group("weather").unwrap();
+    assert!(matches!(
+        msg.set_group("bad\0group"),
+        Err(Error::NulByte(_))
+    ));
+    assert!(matches!(
+        msg.set_group(&"x".repeat(300)),
+        Err(Error::InvalidArgument)
+    ));
+    // The join reaches the radio asynchronously: publish until it arrives.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let got = loop {
+        radio.send(msg.clone(), NONE).unwrap();
+        if let Some(got) = dish.try_recv_msg().unwrap() {
+            break got;
+        }
+        assert!(std::time::Instant::now() < deadline, "dish never received");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(got.group(), Some("weather"));
+    assert_eq!(&got[..], b"sunny");
+}
