@@ -572,6 +572,19 @@ impl Socket {
         check(unsafe { zmq_sys::zmq_leave(self.as_raw(), c.as_ptr()) }).map(drop)
     }
 
+    /// Connects a PEER socket and returns the routing id that addresses the
+    /// new peer (DRAFT).
+    #[doc(alias = "zmq_connect_peer")]
+    pub fn connect_peer(&self, endpoint: &str) -> Result<u32> {
+        let c = c_string(endpoint)?;
+        // SAFETY: live socket, NUL-terminated endpoint; 0 means failure.
+        let id = unsafe { zmq_sys::zmq_connect_peer(self.as_raw(), c.as_ptr()) };
+        if id == 0 {
+            check(-1)?;
+        }
+        Ok(id)
+    }
+
     /// Turns a socket of a thread-safe type into a shareable
     /// [`ThreadSafeSocket`]; any other socket comes back as `Err(self)`.
     pub fn into_thread_safe(self) -> std::result::Result<ThreadSafeSocket, Socket> {

@@ -421,3 +421,115 @@ fn radio_dish_groups() {
     assert_eq!(got.group(), Some("weather"));
     assert_eq!(&got[..], b"sunny");
 }
+
+/// Sends from `tx` until `rx` receives (for patterns whose subscriptions or
+/// routes settle asynchronously), returning the frames received.
+fn send_until_received(tx: &Socket, rx: &Socket, frames: &[&[u8]]) -> Vec<Message> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match tx.send_multipart(frames.iter().copied(), SendFlags::DONTWAIT) {
+            Ok(()) | Err(Error::Again) | Err(Error::HostUnreachable) => {}
+            Err(e) => panic!("send failed: {e}"),
+        }
+        if let Some(got) = rx.try_recv_multipart().unwrap() {
+            return got;
+        }
+        assert!(std::time::Instant::now() < deadline, "nothing arrived");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn remaining_valid_pairings_over_every_transport() {
+    use SocketType::*;
+    let ctx = Context::new();
+    for t in TRANSPORTS {
+        // DEALER -> REP: the dealer supplies the empty delimiter itself.
+        let (rep, dealer) = pair(&ctx, Rep, Dealer, t);
+        dealer.send_multipart(["", "q"], NONE).unwrap();
+        assert_eq!(rep.recv_string(BLOCK).unwrap(), "q", "{t}");
+        rep.send("a", NONE).unwrap();
+        assert_eq!(
+            dealer.recv_multipart(BLOCK).unwrap(),
+            ["", "a"].map(Message::from)
+        );
+
+        // DEALER <-> DEALER.
+        let (d1, d2) = pair(&ctx, Dealer, Dealer, t);
+        d2.send("x", NONE).unwrap();
+        assert_eq!(d1.recv_string(BLOCK).unwrap(), "x");
+        d1.send("y", NONE).unwrap();
+        assert_eq!(d2.recv_string(BLOCK).unwrap(), "y");
+
+        // ROUTER <-> ROUTER, addressed by the bound side's routing id.
+        let bound = ctx.socket(Router).unwrap();
+        bound.set_routing_id(b"bound").unwrap();
+        bound.bind(&endpoint(t)).unwrap();
+        let connecting = ctx.socket(Router).unwrap();
+        connecting.set_router_mandatory(true).unwrap();
+        connecting.set_routing_id(b"connecting").unwrap();
+        connecting.connect(&bound.last_endpoint().unwrap()).unwrap();
+        let got = send_until_received(&connecting, &bound, &[b"bound", b"hi"]);
+        assert_eq!(
+            got,
+            [Message::from("connecting"), Message::from("hi")],
+            "{t}"
+        );
+
+        // PUB -> XSUB (subscribe by message) and XPUB -> SUB.
+        let (publisher, xsub) = pair(&ctx, Pub, Xsub, t);
+        xsub.send(&b"\x01"[..], NONE).unwrap();
+        assert_eq!(
+            send_until_received(&publisher, &xsub, &[b"all"]),
+            [Message::from("all")]
+        );
+        let (xpub, sub) = pair(&ctx, Xpub, Sub, t);
+        sub.set_subscribe(b"").unwrap();
+        assert_eq!(
+            xpub.recv_bytes(BLOCK).unwrap(),
+            b"\x01",
+            "{t}: subscription seen by XPUB"
+        );
+        xpub.send("news", NONE).unwrap();
+        assert_eq!(sub.recv_string(BLOCK).unwrap(), "news");
+    }
+}
+
+#[cfg(feature = "draft")]
+#[test]
+fn draft_pairings_over_inproc_and_tcp() {
+    use SocketType::*;
+    let ctx = Context::new();
+    for t in ["inproc", "tcp"] {
+        // CLIENT -> SERVER and back by routing id.
+        let (server, client) = pair(&ctx, Server, Client, t);
+        client.send("req", NONE).unwrap();
+        let req = server.recv_msg(BLOCK).unwrap();
+        let mut reply = Message::from("rep");
+        reply.set_routing_id(req.routing_id().unwrap()).unwrap();
+        server.send(reply, NONE).unwrap();
+        assert_eq!(client.recv_string(BLOCK).unwrap(), "rep", "{t}");
+
+        // SCATTER -> GATHER.
+        let (gather, scatter) = pair(&ctx, Gather, Scatter, t);
+        scatter.send("task", NONE).unwrap();
+        assert_eq!(gather.recv_string(BLOCK).unwrap(), "task", "{t}");
+
+        // CHANNEL <-> CHANNEL.
+        let (c1, c2) = pair(&ctx, Channel, Channel, t);
+        c2.send("c", NONE).unwrap();
+        assert_eq!(c1.recv_string(BLOCK).unwrap(), "c", "{t}");
+
+        // PEER <-> PEER: the connecting side learns the peer's routing id.
+        let p1 = ctx.socket(Peer).unwrap();
+        p1.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+        p1.bind(&endpoint(t)).unwrap();
+        let p2 = ctx.socket(Peer).unwrap();
+        let id = p2.connect_peer(&p1.last_endpoint().unwrap()).unwrap();
+        assert!(p2.connect_peer("nonsense").is_err());
+        let mut msg = Message::from("peer");
+        msg.set_routing_id(id).unwrap();
+        p2.send(msg, NONE).unwrap();
+        assert_eq!(p1.recv_string(BLOCK).unwrap(), "peer", "{t}");
+    }
+}
