@@ -73,6 +73,10 @@ pub enum Error {
     /// (`err.into_bytes()` on the inner value gives them back).
     #[error("received message is not valid UTF-8: {0}")]
     InvalidUtf8(#[from] std::string::FromUtf8Error),
+    /// A monitor event (or other libzmq-made message) did not have the
+    /// expected shape.
+    #[error("malformed event: {0}")]
+    MalformedEvent(&'static str),
     /// Any other errno, as a value.
     #[error("{msg} (errno {errno})", msg = strerror(*.0), errno = .0)]
     Other(i32),
@@ -121,7 +125,7 @@ impl Error {
             Error::NoSuchEndpoint => libc::ENOENT,
             Error::NotASocket => libc::ENOTSOCK,
             Error::NoMemory => libc::ENOMEM,
-            Error::InvalidUtf8(_) => return None,
+            Error::InvalidUtf8(_) | Error::MalformedEvent(_) => return None,
             Error::Other(errno) => *errno,
         })
     }
@@ -142,7 +146,7 @@ impl From<Error> for io::Error {
             Error::AddrNotAvailable => K::AddrNotAvailable,
             Error::HostUnreachable => K::HostUnreachable,
             Error::InvalidArgument | Error::NulByte(_) => K::InvalidInput,
-            Error::InvalidUtf8(_) => K::InvalidData,
+            Error::InvalidUtf8(_) | Error::MalformedEvent(_) => K::InvalidData,
             Error::NotSupported | Error::ProtocolNotSupported | Error::IncompatibleProtocol => {
                 K::Unsupported
             }

@@ -47,12 +47,23 @@ pub(crate) use const_str_eq;
 mod context;
 mod error;
 mod message;
+pub mod monitor;
+mod poll;
+mod proxy;
 mod socket;
 mod sockopt;
 
 pub use context::{Context, ContextBuilder, DEFAULT_LINGER};
 pub use error::{Error, Result, WouldBlock};
 pub use message::Message;
+pub use monitor::{Event, Monitor, MonitorEvent, MonitorEvents, ProtocolError};
+pub use poll::{poll, PollItem, Poller};
+#[cfg(feature = "draft")]
+pub use poll::{DraftPoller, PollerEvent};
+pub use proxy::{
+    proxy, proxy_steerable, ProxyCommand, ProxyController, ProxyStatistics, ProxyThread,
+    SideStatistics,
+};
 #[cfg(feature = "draft")]
 pub use socket::ThreadSafeSocket;
 pub use socket::{PollEvents, RecvFlags, RecvSize, SendFlags, Socket, SocketType};

@@ -1,0 +1,273 @@
+//! Proxies (`zmq_proxy`, `zmq_proxy_steerable`) with typed control commands,
+//! and [`ProxyThread`]: a proxy on its own thread, stopped and joined by its
+//! handle (pyzmq's ThreadDevice, czmq's zproxy).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::error::{check, Error, Result};
+use crate::socket::{RecvFlags, SendFlags, Socket, SocketType};
+
+fn raw(socket: Option<&Socket>) -> *mut std::ffi::c_void {
+    socket.map_or(std::ptr::null_mut(), Socket::as_raw)
+}
+
+/// Forwards messages between `frontend` and `backend` (and copies them to
+/// `capture`), until the context is shut down: then it returns
+/// `Err(Error::Terminated)`. Typical pairs: ROUTER/DEALER (a queue),
+/// XSUB/XPUB (a forwarder), PULL/PUSH (a streamer).
+#[doc(alias = "zmq_proxy")]
+pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<()> {
+    // SAFETY: live sockets borrowed for the whole call; capture may be NULL.
+    check(unsafe { zmq_sys::zmq_proxy(frontend.as_raw(), backend.as_raw(), raw(capture)) })
+        .map(drop)
+}
+
+/// Like [`proxy`], steered through `control` (a PAIR or REP socket) by a
+/// [`ProxyController`]; returns `Ok(())` after a TERMINATE command.
+#[doc(alias = "zmq_proxy_steerable")]
+pub fn proxy_steerable(
+    frontend: &Socket,
+    backend: &Socket,
+    capture: Option<&Socket>,
+    control: &Socket,
+) -> Result<()> {
+    // SAFETY: live sockets borrowed for the whole call; capture may be NULL.
+    check(unsafe {
+        zmq_sys::zmq_proxy_steerable(
+            frontend.as_raw(),
+            backend.as_raw(),
+            raw(capture),
+            control.as_raw(),
+        )
+    })
+    .map(drop)
+}
+
+/// A command for a steerable proxy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProxyCommand {
+    /// Stop forwarding; messages wait in the queues.
+    Pause,
+    /// Forward again.
+    Resume,
+    /// Return from the proxy.
+    Terminate,
+    /// Report the counters ([`ProxyStatistics`]).
+    Statistics,
+}
+
+impl ProxyCommand {
+    /// The bytes to send on the control socket for this command.
+    ///
+    /// libzmq 4.3.5 compares PAUSE and RESUME the wrong way round in
+    /// `handle_control` (`memcmp` of "PAUSE" against "\x05PAUSE" is taken as a
+    /// match for *anything but* PAUSE), so "PAUSE" resumes and "RESUME"
+    /// pauses there. The typed command means what it says on every version:
+    /// on 4.3.5 the two words are swapped on the wire.
+    pub fn wire(self) -> &'static [u8] {
+        let swapped = crate::version() == (4, 3, 5);
+        match self {
+            ProxyCommand::Pause if swapped => b"RESUME",
+            ProxyCommand::Pause => b"PAUSE",
+            ProxyCommand::Resume if swapped => b"PAUSE",
+            ProxyCommand::Resume => b"RESUME",
+            ProxyCommand::Terminate => b"TERMINATE",
+            ProxyCommand::Statistics => b"STATISTICS",
+        }
+    }
+}
+
+/// Counters of one side of a proxy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SideStatistics {
+    /// Messages received on this socket.
+    pub received_messages: u64,
+    /// Bytes received on this socket.
+    pub received_bytes: u64,
+    /// Messages sent on this socket.
+    pub sent_messages: u64,
+    /// Bytes sent on this socket.
+    pub sent_bytes: u64,
+}
+
+/// The reply to [`ProxyCommand::Statistics`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProxyStatistics {
+    /// The frontend's counters.
+    pub frontend: SideStatistics,
+    /// The backend's counters.
+    pub backend: SideStatistics,
+}
+
+impl ProxyStatistics {
+    /// Parses the eight 64-bit frames of a statistics reply.
+    pub fn parse(frames: &[&[u8]]) -> Result<ProxyStatistics> {
+        if frames.len() != 8 {
+            return Err(Error::MalformedEvent(
+                "a proxy statistics reply has 8 frames",
+            ));
+        }
+        let mut n = [0u64; 8];
+        for (slot, frame) in n.iter_mut().zip(frames) {
+            let bytes: [u8; 8] = (*frame)
+                .try_into()
+                .map_err(|_| Error::MalformedEvent("a proxy statistics frame is 8 bytes"))?;
+            *slot = u64::from_ne_bytes(bytes);
+        }
+        let side = |i: usize| SideStatistics {
+            received_messages: n[i],
+            received_bytes: n[i + 1],
+            sent_messages: n[i + 2],
+            sent_bytes: n[i + 3],
+        };
+        Ok(ProxyStatistics {
+            frontend: side(0),
+            backend: side(4),
+        })
+    }
+}
+
+/// Sends typed commands to a steerable proxy over a PAIR socket.
+///
+/// libzmq 4.3.5 answers every command (an empty frame, or the statistics);
+/// earlier versions answer only STATISTICS. The controller copes with both
+/// by discarding empty answers.
+#[derive(Debug)]
+pub struct ProxyController {
+    socket: Socket,
+}
+
+impl ProxyController {
+    /// Wraps the controlling end of the control socket pair.
+    pub fn new(socket: Socket) -> ProxyController {
+        ProxyController { socket }
+    }
+
+    fn drain_acks(&self) -> Result<()> {
+        while let Some(_ack) = self.socket.try_recv_multipart()? {}
+        Ok(())
+    }
+
+    /// Sends a command (for STATISTICS use [`ProxyController::statistics`]).
+    pub fn send(&self, command: ProxyCommand) -> Result<()> {
+        self.drain_acks()?;
+        self.socket.send(command.wire(), SendFlags::empty())
+    }
+
+    /// Stops forwarding.
+    pub fn pause(&self) -> Result<()> {
+        self.send(ProxyCommand::Pause)
+    }
+
+    /// Forwards again.
+    pub fn resume(&self) -> Result<()> {
+        self.send(ProxyCommand::Resume)
+    }
+
+    /// Makes the proxy return.
+    pub fn terminate(&self) -> Result<()> {
+        self.send(ProxyCommand::Terminate)
+    }
+
+    /// Asks for the counters; waits at most `timeout` for the answer.
+    pub fn statistics(&self, timeout: Duration) -> Result<ProxyStatistics> {
+        self.send(ProxyCommand::Statistics)?;
+        self.socket.set_rcvtimeo(Some(timeout))?;
+        loop {
+            let frames = self.socket.recv_multipart(RecvFlags::empty())?;
+            if frames.len() == 1 && frames[0].is_empty() {
+                continue; // the acknowledgement of an earlier command
+            }
+            let frames: Vec<&[u8]> = frames.iter().map(|m| &m[..]).collect();
+            return ProxyStatistics::parse(&frames);
+        }
+    }
+}
+
+static PROXY_ID: AtomicUsize = AtomicUsize::new(0);
+
+/// A steerable proxy running on its own thread. [`ProxyThread::stop`] (or
+/// dropping the handle) terminates the proxy and joins the thread; the
+/// sockets given to it are closed there.
+///
+/// ```
+/// use zmq::{Context, ProxyThread, RecvFlags, SendFlags, SocketType};
+/// let ctx = Context::new();
+/// let (front, back) = (ctx.socket(SocketType::Pull)?, ctx.socket(SocketType::Push)?);
+/// front.bind("inproc://proxy-doc-in")?;
+/// back.bind("inproc://proxy-doc-out")?;
+/// let proxy = ProxyThread::spawn(front, back, None)?;
+///
+/// let push = ctx.socket(SocketType::Push)?;
+/// push.connect("inproc://proxy-doc-in")?;
+/// let pull = ctx.socket(SocketType::Pull)?;
+/// pull.connect("inproc://proxy-doc-out")?;
+/// push.send("through", SendFlags::empty())?;
+/// assert_eq!(pull.recv_string(RecvFlags::empty())?, "through");
+/// proxy.stop()?;
+/// # Ok::<(), zmq::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ProxyThread {
+    controller: ProxyController,
+    thread: Option<JoinHandle<Result<()>>>,
+}
+
+impl ProxyThread {
+    /// Moves the sockets to a new thread and runs a steerable proxy there.
+    pub fn spawn(
+        frontend: Socket,
+        backend: Socket,
+        capture: Option<Socket>,
+    ) -> Result<ProxyThread> {
+        let ctx = frontend.context().clone();
+        let endpoint = format!(
+            "inproc://zmq-rs-proxy-control-{}-{}",
+            std::process::id(),
+            PROXY_ID.fetch_add(1, Ordering::Relaxed)
+        );
+        let control_out = ctx.socket(SocketType::Pair)?;
+        control_out.bind(&endpoint)?;
+        let control_in = ctx.socket(SocketType::Pair)?;
+        control_in.connect(&endpoint)?;
+        let thread = std::thread::Builder::new()
+            .name("zmq-proxy".into())
+            .spawn(move || proxy_steerable(&frontend, &backend, capture.as_ref(), &control_in))
+            .map_err(|_| Error::NoThreads)?;
+        Ok(ProxyThread {
+            controller: ProxyController::new(control_out),
+            thread: Some(thread),
+        })
+    }
+
+    /// The controller, to pause, resume or read statistics.
+    pub fn controller(&self) -> &ProxyController {
+        &self.controller
+    }
+
+    /// Terminates the proxy and joins its thread; returns what the proxy returned.
+    pub fn stop(mut self) -> Result<()> {
+        self.stop_and_join()
+    }
+
+    fn stop_and_join(&mut self) -> Result<()> {
+        let Some(thread) = self.thread.take() else {
+            return Ok(());
+        };
+        // If the context was shut down the proxy has returned already, and
+        // the command fails: joining is all that is left then.
+        let _ = self.controller.terminate();
+        match thread.join() {
+            Ok(result) => result,
+            Err(_) => Err(Error::Other(libc::EINVAL)),
+        }
+    }
+}
+
+impl Drop for ProxyThread {
+    fn drop(&mut self) {
+        let _ = self.stop_and_join();
+    }
+}

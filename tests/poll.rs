@@ -1,0 +1,129 @@
+//! Polling sockets and file descriptors.
+
+use std::io::Write;
+use std::os::fd::AsFd;
+use std::time::Duration;
+
+use zmq::{poll, Context, PollEvents, PollItem, Poller, RecvFlags, SendFlags, SocketType};
+
+#[test]
+fn poll_wakes_on_a_socket_and_on_a_pipe() {
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("inproc://poll-wakes").unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect("inproc://poll-wakes").unwrap();
+    let (reader, mut writer) = std::io::pipe().unwrap();
+
+    // Nothing ready: the timeout expires with no events.
+    let mut items = [
+        PollItem::socket(&pull, PollEvents::POLLIN),
+        PollItem::fd(reader.as_fd(), PollEvents::POLLIN),
+    ];
+    assert_eq!(
+        poll(&mut items, Some(Duration::from_millis(20))).unwrap(),
+        0
+    );
+    assert!(items.iter().all(|i| i.revents().is_empty()));
+
+    // A message wakes the socket item only.
+    push.send("wake", SendFlags::empty()).unwrap();
+    assert_eq!(poll(&mut items, Some(Duration::from_secs(5))).unwrap(), 1);
+    assert!(items[0].is_readable() && items[0].has_socket(&pull));
+    assert!(!items[1].is_readable());
+    pull.recv_msg(RecvFlags::empty()).unwrap();
+
+    // A byte in the pipe wakes the fd item only.
+    writer.write_all(b"x").unwrap();
+    assert_eq!(poll(&mut items, Some(Duration::from_secs(5))).unwrap(), 1);
+    assert!(items[1].is_readable() && items[1].has_fd(std::os::fd::AsRawFd::as_raw_fd(&reader)));
+    assert!(!items[0].is_readable());
+}
+
+#[test]
+fn poller_reuses_its_storage_and_returns_keys() {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Source {
+        Tasks,
+        Control,
+    }
+    let ctx = Context::new();
+    let tasks = ctx.socket(SocketType::Pull).unwrap();
+    tasks.bind("inproc://poller-tasks").unwrap();
+    let control = ctx.socket(SocketType::Sub).unwrap();
+    control.set_subscribe(b"").unwrap();
+    control.bind("inproc://poller-control").unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect("inproc://poller-tasks").unwrap();
+
+    let mut poller = Poller::new();
+    poller.add_socket(&tasks, PollEvents::POLLIN, Source::Tasks);
+    poller.add_socket(&control, PollEvents::POLLIN, Source::Control);
+    let storage = poller.items().as_ptr();
+    for i in 0..50 {
+        push.send(format!("task {i}"), SendFlags::empty()).unwrap();
+        assert_eq!(poller.poll(Some(Duration::from_secs(5))).unwrap(), 1);
+        let ready: Vec<_> = poller.ready().map(|(k, _)| *k).collect();
+        assert_eq!(ready, [Source::Tasks]);
+        assert!(poller.revents(&Source::Tasks).contains(PollEvents::POLLIN));
+        assert!(poller.revents(&Source::Control).is_empty());
+        tasks.recv_msg(RecvFlags::empty()).unwrap();
+        assert_eq!(poller.items().as_ptr(), storage, "the poller reallocated");
+    }
+    assert_eq!(poller.poll(Some(Duration::from_millis(10))).unwrap(), 0);
+    assert_eq!(poller.remove(|k| *k == Source::Control), 1);
+    assert_eq!(poller.len(), 1);
+}
+
+#[test]
+fn poll_reports_pollout() {
+    let ctx = Context::new();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.bind("inproc://pollout").unwrap();
+    let mut items = [PollItem::socket(&push, PollEvents::POLLOUT)];
+    // No peer: not writable.
+    assert_eq!(
+        poll(&mut items, Some(Duration::from_millis(10))).unwrap(),
+        0
+    );
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.connect("inproc://pollout").unwrap();
+    assert_eq!(poll(&mut items, Some(Duration::from_secs(5))).unwrap(), 1);
+    assert!(items[0].is_writable());
+}
+
+#[test]
+fn huge_timeouts_are_errors_not_panics() {
+    let ctx = Context::new();
+    let s = ctx.socket(SocketType::Pull).unwrap();
+    let mut items = [PollItem::socket(&s, PollEvents::POLLIN)];
+    assert!(poll(&mut items, Some(Duration::from_secs(u64::MAX))).is_err());
+}
+
+#[cfg(feature = "draft")]
+#[test]
+fn draft_poller_serves_thread_safe_sockets() {
+    let ctx = Context::new();
+    let server = ctx.socket(SocketType::Server).unwrap();
+    server.bind("inproc://draft-poller").unwrap();
+    let client = ctx.socket(SocketType::Client).unwrap();
+    client.connect("inproc://draft-poller").unwrap();
+    // zmq_poll rejects thread-safe sockets; the DRAFT poller takes them.
+    let mut poller = zmq::DraftPoller::new().unwrap();
+    poller.add(&server, PollEvents::POLLIN, 7u32).unwrap();
+    assert_eq!(
+        poller
+            .wait(Some(Duration::from_millis(10)))
+            .unwrap()
+            .count(),
+        0
+    );
+    client.send("hi", SendFlags::empty()).unwrap();
+    let events: Vec<_> = poller.wait(Some(Duration::from_secs(5))).unwrap().collect();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].key, 7);
+    assert!(events[0].events.contains(PollEvents::POLLIN));
+    poller.modify(&server, PollEvents::POLLOUT).unwrap();
+    poller.remove(&server).unwrap();
+    assert!(poller.remove(&server).is_err());
+}
