@@ -1,7 +1,7 @@
 //! Support for the ABI check and the bindings generator of `zmq-sys`.
 //!
 //! The committed bindings (`zmq-sys/src/bindings/{stable,draft}.rs`) are made by
-//! [`generate`] from the vendored `zmq.h`; `tests/bindings_fresh.rs` fails when
+//! `generate` (feature `fresh`) from the vendored `zmq.h`; `tests/bindings_fresh.rs` fails when
 //! they differ from a fresh generation and rewrites them when `UPDATE_BINDINGS=1`.
 
 use std::path::{Path, PathBuf};
