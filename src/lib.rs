@@ -67,6 +67,9 @@ pub use proxy::{
 #[cfg(feature = "draft")]
 pub use socket::ThreadSafeSocket;
 pub use socket::{PollEvents, RecvFlags, RecvSize, SendFlags, Socket, SocketType};
+pub use sockopt::{CurveKey, GssapiNameType, Mechanism, OptionInfo, SOCKET_OPTIONS};
+#[cfg(feature = "draft")]
+pub use sockopt::{NormMode, ReconnectStop, RouterNotify};
 
 /// The raw bindings this crate is built on.
 pub use zmq_sys as sys;
