@@ -77,6 +77,12 @@ pub enum Error {
     /// expected shape.
     #[error("malformed event: {0}")]
     MalformedEvent(&'static str),
+    /// A CURVE certificate file could not be understood.
+    #[error("invalid certificate: {0}")]
+    InvalidCertificate(String),
+    /// Reading or writing a file (certificates, password files) failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
     /// Any other errno, as a value.
     #[error("{msg} (errno {errno})", msg = strerror(*.0), errno = .0)]
     Other(i32),
@@ -125,7 +131,10 @@ impl Error {
             Error::NoSuchEndpoint => libc::ENOENT,
             Error::NotASocket => libc::ENOTSOCK,
             Error::NoMemory => libc::ENOMEM,
-            Error::InvalidUtf8(_) | Error::MalformedEvent(_) => return None,
+            Error::InvalidUtf8(_) | Error::MalformedEvent(_) | Error::InvalidCertificate(_) => {
+                return None
+            }
+            Error::Io(e) => return e.raw_os_error(),
             Error::Other(errno) => *errno,
         })
     }
@@ -146,7 +155,10 @@ impl From<Error> for io::Error {
             Error::AddrNotAvailable => K::AddrNotAvailable,
             Error::HostUnreachable => K::HostUnreachable,
             Error::InvalidArgument | Error::NulByte(_) => K::InvalidInput,
-            Error::InvalidUtf8(_) | Error::MalformedEvent(_) => K::InvalidData,
+            Error::InvalidUtf8(_) | Error::MalformedEvent(_) | Error::InvalidCertificate(_) => {
+                K::InvalidData
+            }
+            Error::Io(e) => e.kind(),
             Error::NotSupported | Error::ProtocolNotSupported | Error::IncompatibleProtocol => {
                 K::Unsupported
             }

@@ -44,6 +44,8 @@ macro_rules! const_str_eq {
 }
 pub(crate) use const_str_eq;
 
+pub mod auth;
+mod cert;
 mod context;
 mod error;
 mod message;
@@ -52,7 +54,9 @@ mod poll;
 mod proxy;
 mod socket;
 mod sockopt;
+pub mod z85;
 
+pub use cert::{Certificate, CurveKeyPair};
 pub use context::{Context, ContextBuilder, DEFAULT_LINGER};
 pub use error::{Error, Result, WouldBlock};
 pub use message::Message;

@@ -68,9 +68,18 @@ fn dropping_the_handle_stops_and_joins_the_proxy() {
     let (proxy, push, pull) = streamer(&ctx, "drop");
     push.send("x", SendFlags::empty()).unwrap();
     assert_eq!(pull.recv_string(RecvFlags::empty()).unwrap(), "x");
-    drop(proxy); // joins: the proxy's sockets are closed, so the endpoints are free again
+    drop(proxy); // terminates and joins: the thread closed the proxy's sockets
+                 // libzmq releases a closed socket's endpoints asynchronously; once it
+                 // has, the endpoint can be bound again, which proves the close happened.
     let again = ctx.socket(SocketType::Pull).unwrap();
-    again.bind("inproc://drop-in").unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while again.bind("inproc://drop-in").is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the proxy's frontend was never closed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 #[test]

@@ -1,0 +1,85 @@
+//! Z85 (ZeroMQ RFC 32), the printable encoding of CURVE keys: four bytes
+//! become five characters. Lengths and characters are checked; bad input is
+//! an error, never a panic.
+
+use crate::error::{Error, Result};
+
+const ALPHABET: &[u8; 85] =
+    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+const fn decode_table() -> [u8; 256] {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 85 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+}
+
+const DECODE: [u8; 256] = decode_table();
+
+/// Encodes `data`, whose length must be a multiple of 4.
+#[doc(alias = "zmq_z85_encode")]
+pub fn encode(data: &[u8]) -> Result<String> {
+    if !data.len().is_multiple_of(4) {
+        return Err(Error::InvalidArgument);
+    }
+    let mut out = String::with_capacity(data.len() / 4 * 5);
+    for chunk in data.chunks_exact(4) {
+        let mut value = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        let mut digits = [0u8; 5];
+        for digit in digits.iter_mut().rev() {
+            *digit = ALPHABET[(value % 85) as usize];
+            value /= 85;
+        }
+        out.extend(digits.iter().map(|&d| d as char));
+    }
+    Ok(out)
+}
+
+/// Decodes Z85 text, whose length must be a multiple of 5; a character
+/// outside the alphabet, or a group above 2^32-1, is an error.
+#[doc(alias = "zmq_z85_decode")]
+pub fn decode(text: &str) -> Result<Vec<u8>> {
+    let bytes = text.as_bytes();
+    if !bytes.len().is_multiple_of(5) {
+        return Err(Error::InvalidArgument);
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 5 * 4);
+    for chunk in bytes.chunks_exact(5) {
+        let mut value: u64 = 0;
+        for &c in chunk {
+            let digit = DECODE[c as usize];
+            if digit == 0xff {
+                return Err(Error::InvalidArgument);
+            }
+            value = value * 85 + u64::from(digit);
+        }
+        let value = u32::try_from(value).map_err(|_| Error::InvalidArgument)?;
+        out.extend_from_slice(&value.to_be_bytes());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc_32_test_vector() {
+        let data = [0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B];
+        assert_eq!(encode(&data).unwrap(), "HelloWorld");
+        assert_eq!(decode("HelloWorld").unwrap(), data);
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        assert!(encode(&[1, 2, 3]).is_err());
+        assert!(decode("1234").is_err());
+        assert!(decode("Hello Worl").is_err()); // space is not in the alphabet
+        assert!(decode("#####").is_err()); // 84*(85^4+...) > u32::MAX
+        assert!(decode("héllo").is_err());
+        assert_eq!(decode("").unwrap(), b"");
+    }
+}
