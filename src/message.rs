@@ -74,14 +74,25 @@ impl Message {
 
     /// A message holding a copy of `data`.
     pub fn copy_from(data: &[u8]) -> Message {
-        let mut msg = match Message::with_size(data.len()) {
-            Ok(msg) => msg,
-            Err(_) => std::alloc::handle_alloc_error(
-                std::alloc::Layout::array::<u8>(data.len())
-                    .unwrap_or(std::alloc::Layout::new::<u8>()),
-            ),
+        let mut msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: zmq_msg_init_size initialises the struct with room for
+        // `data.len()` bytes; it fails only when out of memory.
+        if unsafe { zmq_sys::zmq_msg_init_size(msg.as_mut_ptr(), data.len()) } != 0 {
+            std::alloc::handle_alloc_error(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
+        }
+        let mut msg = Message {
+            // SAFETY: initialised just above.
+            msg: unsafe { msg.assume_init() },
+            read_only: false,
         };
-        msg.copy_from_slice(data);
+        if !data.is_empty() {
+            // SAFETY: the fresh content is private, writable and exactly
+            // `data.len()` bytes long; the regions cannot overlap.
+            unsafe {
+                let dst = zmq_sys::zmq_msg_data(&mut msg.msg) as *mut u8;
+                std::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
+            }
+        }
         msg
     }
 

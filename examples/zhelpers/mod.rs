@@ -96,3 +96,246 @@ pub fn arg<T: std::str::FromStr>(n: usize, default: T, usage: &str) -> T {
         }),
     }
 }
+
+// ---- added for the chapter 1-2 programs ------------------------------------
+
+/// A frame as one line of text: the frame itself when printable, else its
+/// bytes in hex, in full (the C examples print identities with `%s`, which
+/// shows nothing of a binary identity that starts with 0x00).
+pub fn frame_text(frame: &[u8]) -> String {
+    if frame.iter().all(|&b| (32..127).contains(&b)) {
+        String::from_utf8_lossy(frame).into_owned()
+    } else {
+        frame.iter().map(|b| format!("{b:02X}")).collect()
+    }
+}
+
+/// Ends the program with `usage: {usage}` (status 2) when it was given more
+/// than `max` arguments.
+pub fn args_at_most(max: usize, usage: &str) {
+    if std::env::args().count() > max + 1 {
+        eprintln!("usage: {usage}");
+        std::process::exit(2)
+    }
+}
+
+/// The exit status of a program's `run`: success, or the error on stderr
+/// after the program's name and status 1.
+pub fn exit_status<E: std::fmt::Display>(
+    name: &str,
+    result: Result<(), E>,
+) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// How long a loop that runs forever in the guide runs here: `0` is forever
+/// (the default), `N` is N iterations (messages, requests), `Ns` N seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunBound {
+    /// As in the guide.
+    Forever,
+    /// This many iterations.
+    Count(u64),
+    /// This long.
+    Time(Duration),
+}
+
+impl std::str::FromStr for RunBound {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<RunBound, Self::Err> {
+        Ok(match s.strip_suffix('s') {
+            Some(secs) => RunBound::Time(Duration::from_secs(secs.parse()?)),
+            None => match s.parse()? {
+                0 => RunBound::Forever,
+                n => RunBound::Count(n),
+            },
+        })
+    }
+}
+
+impl RunBound {
+    /// Whether the run is over after `done` iterations begun at `started`.
+    pub fn reached(&self, done: u64, started: std::time::Instant) -> bool {
+        match *self {
+            RunBound::Forever => false,
+            RunBound::Count(n) => done >= n,
+            RunBound::Time(d) => started.elapsed() >= d,
+        }
+    }
+
+    /// How long a blocking wait may last: `None` (forever) unless the bound
+    /// is a time, then what is left of it.
+    pub fn time_left(&self, started: std::time::Instant) -> Option<Duration> {
+        match *self {
+            RunBound::Time(d) => Some(d.saturating_sub(started.elapsed())),
+            _ => None,
+        }
+    }
+}
+
+/// Shuts `context` down after `after`, from a timer thread: every blocking
+/// call on its sockets (`zmq::proxy` included) then returns
+/// `Err(zmq::Error::Terminated)`. How the proxies bound their run.
+pub fn shutdown_after(context: &zmq::Context, after: Duration) {
+    let context = context.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        let _ = context.shutdown();
+    });
+}
+
+// ---- added for the chapter 3 programs --------------------------------------
+
+/// What an [`Actor`]'s owner sends down the pipe to end it (CZMQ's `$TERM`).
+pub const ACTOR_TERM: &str = "$TERM";
+
+/// A thread that talks to its owner over an inproc PAIR pipe: CZMQ's
+/// `zactor`. Dropping it sends [`ACTOR_TERM`] down the pipe and joins the
+/// thread, so the body must watch its pipe (poll it with its other sockets,
+/// or wait on it with [`wait_for_term`] instead of sleeping).
+pub struct Actor {
+    pipe: zmq::Socket,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Actor {
+    /// Starts `body` on a new thread, handing it its end of the pipe. Both
+    /// ends live in `context`, which the body can reach as `pipe.context()`.
+    pub fn new<F>(context: &zmq::Context, body: F) -> zmq::Result<Actor>
+    where
+        F: FnOnce(zmq::Socket) + Send + 'static,
+    {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let endpoint = format!("inproc://zhelpers-actor-{n}");
+        let pipe = context.socket(zmq::SocketType::Pair)?;
+        pipe.bind(&endpoint)?;
+        let child = context.socket(zmq::SocketType::Pair)?;
+        child.connect(&endpoint)?;
+        let thread = std::thread::spawn(move || body(child));
+        Ok(Actor {
+            pipe,
+            thread: Some(thread),
+        })
+    }
+
+    /// The owner's end of the pipe.
+    pub fn pipe(&self) -> &zmq::Socket {
+        &self.pipe
+    }
+}
+
+impl Drop for Actor {
+    fn drop(&mut self) {
+        // The body may have ended already: then nobody reads, and this fails
+        // or queues; either way joining is all that is left.
+        let _ = self.pipe.try_send(ACTOR_TERM, zmq::SendFlags::empty());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Waits up to `ms` milliseconds for a message on an actor's `pipe`: an
+/// interruptible sleep. Returns `true` (the message consumed) when the owner
+/// said something, i.e. the actor should end.
+pub fn wait_for_term(pipe: &zmq::Socket, ms: u64) -> zmq::Result<bool> {
+    let mut items = [zmq::PollItem::socket(pipe, zmq::PollEvents::POLLIN)];
+    zmq::poll(&mut items, Some(Duration::from_millis(ms)))?;
+    if items[0].is_readable() {
+        pipe.recv_multipart(RecvFlags::empty())?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Pops the address frame off the front of a message, and the empty
+/// delimiter after it if there is one (CZMQ's `zmsg_unwrap`). `None` when
+/// the message is empty.
+pub fn unwrap_envelope(msg: &mut Vec<Message>) -> Option<Message> {
+    if msg.is_empty() {
+        return None;
+    }
+    let address = msg.remove(0);
+    if msg.first().is_some_and(|frame| frame.is_empty()) {
+        msg.remove(0);
+    }
+    Some(address)
+}
+
+/// Puts `address` and an empty delimiter in front of a message (CZMQ's
+/// `zmsg_wrap`).
+pub fn wrap_envelope(msg: &mut Vec<Message>, address: Message) {
+    msg.splice(0..0, [address, Message::new()]);
+}
+
+/// The arguments of the peering brokers: `[--prefix P] [--seconds S]
+/// [--no-wait] me {you}...`. `P` goes in front of the names of their ipc
+/// files (`ipc://{P}{name}-state.ipc`; a directory ending in `/`, or any
+/// prefix); `S` bounds the run (default: forever).
+#[derive(Clone, Debug, Default)]
+pub struct BrokerArgs {
+    /// In front of every ipc file name; empty by default (the current directory).
+    pub prefix: String,
+    /// How long to run; `None` is forever, as in the guide.
+    pub run_for: Option<Duration>,
+    /// Do not wait for Enter before starting (`peering2`).
+    pub no_wait: bool,
+    /// This broker's name.
+    pub me: String,
+    /// The peers' names.
+    pub peers: Vec<String>,
+}
+
+impl BrokerArgs {
+    /// `ipc://{prefix}{name}-{what}.ipc`.
+    pub fn endpoint(&self, name: &str, what: &str) -> String {
+        format!("ipc://{}{name}-{what}.ipc", self.prefix)
+    }
+
+    /// The time the run ends, if bounded, counted from now.
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.run_for.map(|d| std::time::Instant::now() + d)
+    }
+}
+
+/// Parses [`BrokerArgs`] from the command line; bad arguments end the
+/// program with `usage: {usage}` (status 2). `--no-wait` is accepted only
+/// when `no_wait_allowed`.
+pub fn broker_args(usage: &str, no_wait_allowed: bool) -> BrokerArgs {
+    let fail = || -> ! {
+        eprintln!("usage: {usage}");
+        std::process::exit(2)
+    };
+    let mut parsed = BrokerArgs::default();
+    let mut names = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--prefix" => parsed.prefix = args.next().unwrap_or_else(|| fail()),
+            "--seconds" => {
+                let secs: f64 = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| fail());
+                if !secs.is_finite() || secs < 0.0 {
+                    fail()
+                }
+                parsed.run_for = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
+            }
+            "--no-wait" if no_wait_allowed => parsed.no_wait = true,
+            flag if flag.starts_with('-') => fail(),
+            name => names.push(name.to_owned()),
+        }
+    }
+    let mut names = names.into_iter();
+    parsed.me = names.next().unwrap_or_else(|| fail());
+    parsed.peers = names.collect();
+    parsed
+}
