@@ -22,7 +22,10 @@ use std::error::Error;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+#[path = "zhelpers/mod.rs"]
+mod zhelpers;
 
 use zmq::{Context, RecvFlags, SendFlags, SocketType};
 
@@ -85,14 +88,13 @@ fn publish_subscribe(context: &Context) -> Result<()> {
     let publisher = thread::spawn({
         let stop = Arc::clone(&stop);
         move || -> Result<u64> {
-            let mut rng = XorShift::seeded();
             let mut sent = 0;
             // PUB never blocks: until the subscription arrives (the "slow
             // joiner"), and for every other zipcode, updates are dropped.
             while !stop.load(Ordering::Relaxed) {
-                let zipcode = rng.below(100_000);
-                let temperature = rng.below(215) as i64 - 80;
-                let relhumidity = rng.below(50) + 10;
+                let zipcode = zhelpers::within(100_000);
+                let temperature = zhelpers::within(215) as i64 - 80;
+                let relhumidity = zhelpers::within(50) + 10;
                 let update = format!("{zipcode:05} {temperature} {relhumidity}");
                 publisher.send(update, SendFlags::empty())?;
                 sent += 1;
@@ -161,10 +163,9 @@ fn pipeline() -> Result<()> {
     let batch = context.socket(SocketType::Push)?;
     batch.connect("inproc://sink")?;
     batch.send("0", SendFlags::empty())?; //  Start of batch
-    let mut rng = XorShift::seeded();
     let mut total_msec = 0;
     for _ in 0..TASKS {
-        let workload = rng.below(20) + 1;
+        let workload = zhelpers::within(20) + 1;
         total_msec += workload;
         ventilator.send(workload.to_string(), SendFlags::empty())?;
     }
@@ -220,28 +221,4 @@ fn worker(context: &Context, id: usize, ready: mpsc::Sender<()>) -> Result<u64> 
 /// Joins a thread, turning a panic into an error.
 fn join<T>(handle: JoinHandle<Result<T>>) -> Result<T> {
     handle.join().map_err(|_| "a pattern thread panicked")?
-}
-
-/// xorshift64*: std-only pseudo-randomness for fake weather and workloads.
-struct XorShift(u64);
-
-impl XorShift {
-    fn seeded() -> XorShift {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        XorShift((nanos ^ (u64::from(std::process::id()) << 32)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (the guide's `randof(n)`).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }

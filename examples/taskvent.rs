@@ -16,7 +16,9 @@
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+
+#[path = "zhelpers/mod.rs"]
+mod zhelpers;
 
 use zmq::{Context, SendFlags, SocketType};
 
@@ -70,13 +72,12 @@ fn run(wait: bool, vent: &str, sink_endpoint: &str) -> Result<(), Box<dyn std::e
     sink.send("0", SendFlags::empty())?;
 
     //  Initialize random number generator
-    let mut rng = XorShift::seeded();
 
     //  Send 100 tasks
     let mut total_msec = 0; //  Total expected cost in msecs
     for _ in 0..TASKS {
         //  Random workload from 1 to 100msecs
-        let workload = rng.below(100) + 1;
+        let workload = zhelpers::within(100) + 1;
         total_msec += workload;
         sender.send(workload.to_string(), SendFlags::empty())?;
     }
@@ -84,29 +85,4 @@ fn run(wait: bool, vent: &str, sink_endpoint: &str) -> Result<(), Box<dyn std::e
     // Dropping the sockets and the context flushes what is still queued
     // (within the crate's one-second default linger).
     Ok(())
-}
-
-/// xorshift64*: a few lines of std-only pseudo-randomness, plenty for fake
-/// workloads (the guide uses C's `random()`).
-struct XorShift(u64);
-
-impl XorShift {
-    fn seeded() -> XorShift {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        XorShift((nanos ^ (u64::from(std::process::id()) << 32)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (the guide's `randof(n)`).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }

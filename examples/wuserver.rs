@@ -13,7 +13,10 @@
 //! socket file in the working directory.)
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+#[path = "zhelpers/mod.rs"]
+mod zhelpers;
 
 use zmq::{Context, SendFlags, SocketType};
 
@@ -72,7 +75,6 @@ fn publish(limit: Limit, endpoint: &str) -> zmq::Result<()> {
     publisher.bind(endpoint)?;
 
     //  Initialize random number generator
-    let mut rng = XorShift::seeded();
     let start = Instant::now();
     let mut sent: u64 = 0;
     loop {
@@ -84,9 +86,9 @@ fn publish(limit: Limit, endpoint: &str) -> zmq::Result<()> {
             _ => {}
         }
         //  Get values that will fool the boss
-        let zipcode = rng.below(100_000);
-        let temperature = rng.below(215) as i64 - 80;
-        let relhumidity = rng.below(50) + 10;
+        let zipcode = zhelpers::within(100_000);
+        let temperature = zhelpers::within(215) as i64 - 80;
+        let relhumidity = zhelpers::within(50) + 10;
 
         //  Send message to all subscribers
         let update = format!("{zipcode:05} {temperature} {relhumidity}");
@@ -94,29 +96,4 @@ fn publish(limit: Limit, endpoint: &str) -> zmq::Result<()> {
         sent += 1;
     }
     Ok(())
-}
-
-/// xorshift64*: a few lines of std-only pseudo-randomness, plenty for fake
-/// weather (the guide uses C's `random()`).
-struct XorShift(u64);
-
-impl XorShift {
-    fn seeded() -> XorShift {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        XorShift((nanos ^ (u64::from(std::process::id()) << 32)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (the guide's `randof(n)`).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }

@@ -54,7 +54,9 @@ thread_local! {
 }
 
 fn seed() -> u64 {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64);
     let here = &nanos as *const u64 as u64; // differs per thread
     (nanos ^ here.rotate_left(32)) | 1
 }
@@ -77,7 +79,9 @@ pub fn within(n: u64) -> u64 {
 
 /// Milliseconds since the epoch (`s_clock`).
 pub fn clock_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Sleeps `ms` milliseconds (`s_sleep`).

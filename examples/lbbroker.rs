@@ -1,0 +1,183 @@
+//! Load-balancing broker (the guide's `lbbroker.c`, chapter 3, "A Load
+//! Balancing Message Broker"): ten REQ clients and three REQ workers, each on
+//! a thread of its own with its own context, around a broker with two ROUTER
+//! sockets. Workers say `READY`, then serve one request at a time; the broker
+//! polls clients only while a worker is free. Prints `Worker: HELLO` and
+//! `Client: OK` ten times, and ends after the tenth reply.
+//!
+//! ```text
+//! cargo run --example lbbroker [PREFIX]
+//! ```
+//!
+//! The broker binds `ipc://frontend.ipc` and `ipc://backend.ipc`; `PREFIX`
+//! goes in front of those file names (`/tmp/lb/` or `/tmp/lb-`). Frames are
+//! passed on as [`Message`]s, so the identities need not be printable: the
+//! C version gives every socket a random text identity only because its
+//! string helpers cannot carry binary ones.
+
+#[path = "zhelpers/mod.rs"]
+mod zhelpers;
+
+use std::collections::VecDeque;
+use std::process::ExitCode;
+use std::thread;
+
+use zmq::{Context, Message, PollEvents, PollItem, RecvFlags, SendFlags, SocketType};
+
+const NBR_CLIENTS: usize = 10;
+const NBR_WORKERS: usize = 3;
+
+fn main() -> ExitCode {
+    zhelpers::args_at_most(1, "lbbroker [PREFIX]");
+    let prefix = std::env::args().nth(1).unwrap_or_default();
+    zhelpers::exit_status("lbbroker", run(&prefix))
+}
+
+//  Basic request-reply client using REQ socket
+fn client_task(endpoint: &str) -> zmq::Result<()> {
+    let context = Context::new();
+    let client = context.socket(SocketType::Req)?;
+    client.connect(endpoint)?;
+
+    //  Send request, get reply
+    client.send("HELLO", SendFlags::empty())?;
+    let reply = client.recv_msg(RecvFlags::empty())?;
+    println!("Client: {}", String::from_utf8_lossy(&reply));
+    Ok(())
+}
+
+//  While this example runs in a single process, that is just to make
+//  it easier to start and stop the example. Each thread has its own
+//  context and conceptually acts as a separate process.
+//  This is the worker task, using a REQ socket to do load-balancing.
+fn worker_task(endpoint: &str) -> zmq::Result<()> {
+    let context = Context::new();
+    let worker = context.socket(SocketType::Req)?;
+    worker.connect(endpoint)?;
+
+    //  Tell broker we're ready for work
+    worker.send("READY", SendFlags::empty())?;
+
+    loop {
+        //  Read and save all frames until we get an empty frame
+        //  In this example there is only 1, but there could be more
+        let identity = worker.recv_msg(RecvFlags::empty())?;
+        let empty = worker.recv_msg(RecvFlags::empty())?;
+        assert!(empty.is_empty(), "the envelope has one address");
+
+        //  Get request, send reply
+        let request = worker.recv_msg(RecvFlags::empty())?;
+        println!("Worker: {}", String::from_utf8_lossy(&request));
+
+        worker.send(identity, SendFlags::SNDMORE)?;
+        worker.send("", SendFlags::SNDMORE)?;
+        worker.send("OK", SendFlags::empty())?;
+    }
+}
+
+//  This is the main task. It starts the clients and workers, and then
+//  routes requests between the two layers. Workers signal READY when
+//  they start; after that we treat them as ready when they reply with
+//  a response back to a client. The load-balancing data structure is
+//  just a queue of next available workers.
+fn run(prefix: &str) -> zmq::Result<()> {
+    let frontend_endpoint = format!("ipc://{prefix}frontend.ipc");
+    let backend_endpoint = format!("ipc://{prefix}backend.ipc");
+
+    //  Prepare our context and sockets
+    let context = Context::new();
+    let frontend = context.socket(SocketType::Router)?;
+    let backend = context.socket(SocketType::Router)?;
+    frontend.bind(&frontend_endpoint)?;
+    backend.bind(&backend_endpoint)?;
+
+    let clients: Vec<_> = (0..NBR_CLIENTS)
+        .map(|_| {
+            let endpoint = frontend_endpoint.clone();
+            thread::spawn(move || client_task(&endpoint))
+        })
+        .collect();
+    for _ in 0..NBR_WORKERS {
+        let endpoint = backend_endpoint.clone();
+        //  Workers serve forever; they end with the process
+        thread::spawn(move || worker_task(&endpoint));
+    }
+
+    //  Here is the main loop for the least-recently-used queue. It has two
+    //  sockets; a frontend for clients and a backend for workers. It polls
+    //  the backend in all cases, and polls the frontend only when there are
+    //  one or more workers ready. This is a neat way to use 0MQ's own queues
+    //  to hold messages we're not ready to process yet. When we get a client
+    //  request, we pop the next available worker and send the request to it,
+    //  including the originating client identity. When a worker replies, we
+    //  requeue that worker and forward the reply to the original client
+    //  using the reply envelope.
+
+    //  Queue of available workers
+    let mut worker_queue: VecDeque<Message> = VecDeque::with_capacity(NBR_WORKERS);
+    let mut client_nbr = NBR_CLIENTS;
+
+    loop {
+        let mut items = [
+            PollItem::socket(&backend, PollEvents::POLLIN),
+            PollItem::socket(&frontend, PollEvents::POLLIN),
+        ];
+        //  Poll frontend only if we have available workers
+        let polled = if worker_queue.is_empty() { 1 } else { 2 };
+        match zmq::poll(&mut items[..polled], None) {
+            Err(zmq::Error::Interrupted) => break, //  Interrupted
+            result => result?,
+        };
+
+        //  Handle worker activity on backend
+        if items[0].is_readable() {
+            //  Queue worker identity for load-balancing
+            let worker_id = backend.recv_msg(RecvFlags::empty())?;
+            assert!(worker_queue.len() < NBR_WORKERS);
+            worker_queue.push_back(worker_id);
+
+            //  Second frame is empty
+            let empty = backend.recv_msg(RecvFlags::empty())?;
+            assert!(empty.is_empty());
+
+            //  Third frame is READY or else a client reply identity
+            let client_id = backend.recv_msg(RecvFlags::empty())?;
+
+            //  If client reply, send rest back to frontend
+            if &client_id[..] != b"READY" {
+                let empty = backend.recv_msg(RecvFlags::empty())?;
+                assert!(empty.is_empty());
+                let reply = backend.recv_msg(RecvFlags::empty())?;
+                frontend.send(client_id, SendFlags::SNDMORE)?;
+                frontend.send("", SendFlags::SNDMORE)?;
+                frontend.send(reply, SendFlags::empty())?;
+                client_nbr -= 1;
+                if client_nbr == 0 {
+                    break; //  Exit after N messages
+                }
+            }
+        }
+        //  Here is how we handle a client request:
+        if items[1].is_readable() {
+            //  Now get next client request, route to last-used worker
+            //  Client request is [identity][empty][request]
+            let client_id = frontend.recv_msg(RecvFlags::empty())?;
+            let empty = frontend.recv_msg(RecvFlags::empty())?;
+            assert!(empty.is_empty());
+            let request = frontend.recv_msg(RecvFlags::empty())?;
+
+            //  Dequeue the next worker identity
+            let worker_id = worker_queue.pop_front().expect("a worker is ready");
+            backend.send(worker_id, SendFlags::SNDMORE)?;
+            backend.send("", SendFlags::SNDMORE)?;
+            backend.send(client_id, SendFlags::SNDMORE)?;
+            backend.send("", SendFlags::SNDMORE)?;
+            backend.send(request, SendFlags::empty())?;
+        }
+    }
+    //  Let every client print its reply before the process ends
+    for client in clients {
+        client.join().expect("client thread panicked")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! Load-balancing broker, reactor style (the guide's `lbbroker3.c`, chapter
+//! 3, "Features of a Higher-Level API"): the CZMQ version runs the broker on
+//! `zloop`, calling a handler per socket that has input; here a [`Poller`]
+//! is the reactor. The backend handler is always registered; the frontend
+//! handler only while a worker is ready (added when the queue goes from 0
+//! to 1 worker, removed when it goes back to 0). Clients and workers are
+//! actors (threads with an inproc PAIR pipe); each client sends `HELLO`
+//! once a second and prints `Client: OK`; workers print `Worker: [005]
+//! HELLO`. Runs forever, as in the guide.
+//!
+//! ```text
+//! cargo run --example lbbroker3 [COUNT [PREFIX]]
+//! ```
+//!
+//! `COUNT` bounds the run: the broker stops after passing on that many
+//! replies, then ends its actors (default 0: forever). The broker binds
+//! `ipc://frontend.ipc` and `ipc://backend.ipc`; `PREFIX` goes in front of
+//! those file names (`/tmp/lb/` or `/tmp/lb-`).
+
+#[path = "zhelpers/mod.rs"]
+mod zhelpers;
+
+use std::collections::VecDeque;
+use std::process::ExitCode;
+
+use zhelpers::Actor;
+use zmq::{Context, Message, PollEvents, Poller, RecvFlags, SendFlags, Socket, SocketType};
+
+const NBR_CLIENTS: usize = 10;
+const NBR_WORKERS: usize = 3;
+const WORKER_READY: &[u8] = b"\x01"; //  Signals worker is ready
+const USAGE: &str = "lbbroker3 [COUNT [PREFIX]]  (COUNT 0 = forever)";
+
+fn main() -> ExitCode {
+    zhelpers::args_at_most(2, USAGE);
+    let count: u64 = zhelpers::arg(1, 0, USAGE);
+    let prefix = std::env::args().nth(2).unwrap_or_default();
+    zhelpers::exit_status("lbbroker3", run(count, &prefix))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Pipe,
+    Peer,
+}
+
+/// A poller on an actor's pipe and its socket.
+fn actor_poller<'a>(pipe: &'a Socket, socket: &'a Socket) -> Poller<'a, Input> {
+    let mut poller = Poller::new();
+    poller.add_socket(pipe, PollEvents::POLLIN, Input::Pipe);
+    poller.add_socket(socket, PollEvents::POLLIN, Input::Peer);
+    poller
+}
+
+//  Basic request-reply client using REQ socket
+fn client_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
+    let client = pipe.context().socket(SocketType::Req)?;
+    client.connect(endpoint)?;
+    let mut poller = actor_poller(&pipe, &client);
+
+    //  Send request, get reply
+    loop {
+        client.send("HELLO", SendFlags::empty())?;
+        match poller.poll(None) {
+            Err(zmq::Error::Interrupted) => continue, //  Interrupted
+            result => result?,
+        };
+        if !poller.revents(&Input::Peer).is_empty() {
+            let reply = client.recv_msg(RecvFlags::empty())?;
+            println!("Client: {}", String::from_utf8_lossy(&reply));
+        }
+        if !poller.revents(&Input::Pipe).is_empty() {
+            return Ok(()); //  Shutdown
+        }
+        //  Sleep a second, or until told to end
+        if zhelpers::wait_for_term(&pipe, 1000)? {
+            return Ok(());
+        }
+    }
+}
+
+//  Worker using REQ socket to do load-balancing
+fn worker_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
+    let worker = pipe.context().socket(SocketType::Req)?;
+    worker.connect(endpoint)?;
+    let mut poller = actor_poller(&pipe, &worker);
+
+    //  Tell broker we're ready for work
+    worker.send(WORKER_READY, SendFlags::empty())?;
+
+    //  Process messages as they arrive
+    loop {
+        match poller.poll(None) {
+            Err(zmq::Error::Interrupted) => continue, //  Interrupted
+            result => result?,
+        };
+        if !poller.revents(&Input::Pipe).is_empty() {
+            return Ok(()); //  Shutdown
+        }
+        let mut msg = worker.recv_multipart(RecvFlags::empty())?;
+        let last = msg.last_mut().expect("a request has a body");
+        println!("Worker: {}", zhelpers::frame_line(last));
+        *last = Message::from("OK");
+        worker.send_multipart(msg, SendFlags::empty())?;
+    }
+}
+
+//  Our load-balancer structure, passed to reactor handlers
+struct LbBroker<'a> {
+    frontend: &'a Socket,       //  Listen to clients
+    backend: &'a Socket,        //  Listen to workers
+    workers: VecDeque<Message>, //  List of ready workers
+    replies: u64,               //  Replies passed on to clients
+}
+
+/// What a reactor handler is registered for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Frontend,
+    Backend,
+}
+
+/// A handler's verdict: go on, or end the reactor (`zloop`'s -1).
+enum Next {
+    Continue,
+    Stop,
+}
+
+//  In the reactor design, each time a message arrives on a socket, the
+//  reactor passes it to a handler function. We have two handlers; one
+//  for the frontend, one for the backend:
+impl<'a> LbBroker<'a> {
+    //  Handle input from client, on frontend
+    fn handle_frontend(&mut self, reactor: &mut Poller<'a, Reader>) -> zmq::Result<Next> {
+        let mut msg = self.frontend.recv_multipart(RecvFlags::empty())?;
+        let worker = self.workers.pop_front().expect("a worker is ready");
+        zhelpers::wrap_envelope(&mut msg, worker);
+        self.backend.send_multipart(msg, SendFlags::empty())?;
+
+        //  Cancel reader on frontend if we went from 1 to 0 workers
+        if self.workers.is_empty() {
+            reactor.remove(|reader| *reader == Reader::Frontend);
+        }
+        Ok(Next::Continue)
+    }
+
+    //  Handle input from worker, on backend
+    fn handle_backend(
+        &mut self,
+        reactor: &mut Poller<'a, Reader>,
+        count: u64,
+    ) -> zmq::Result<Next> {
+        //  Use worker identity for load-balancing
+        let mut msg = self.backend.recv_multipart(RecvFlags::empty())?;
+        let identity = zhelpers::unwrap_envelope(&mut msg).expect("a worker's identity");
+        self.workers.push_back(identity);
+
+        //  Enable reader on frontend if we went from 0 to 1 workers
+        if self.workers.len() == 1 {
+            reactor.add_socket(self.frontend, PollEvents::POLLIN, Reader::Frontend);
+        }
+        //  Forward message to client if it's not a READY
+        if msg[0].starts_with(WORKER_READY) {
+            return Ok(Next::Continue);
+        }
+        self.frontend.send_multipart(msg, SendFlags::empty())?;
+        self.replies += 1;
+        if count != 0 && self.replies >= count {
+            return Ok(Next::Stop);
+        }
+        Ok(Next::Continue)
+    }
+}
+
+//  And the main task now sets up child tasks, then starts its reactor.
+//  If you press Ctrl-C, the reactor exits and the main task shuts down.
+fn run(count: u64, prefix: &str) -> zmq::Result<()> {
+    let frontend_endpoint = format!("ipc://{prefix}frontend.ipc");
+    let backend_endpoint = format!("ipc://{prefix}backend.ipc");
+
+    let context = Context::new();
+    let frontend = context.socket(SocketType::Router)?;
+    let backend = context.socket(SocketType::Router)?;
+    frontend.bind(&frontend_endpoint)?;
+    backend.bind(&backend_endpoint)?;
+
+    let mut actors = Vec::with_capacity(NBR_CLIENTS + NBR_WORKERS);
+    for _ in 0..NBR_CLIENTS {
+        let endpoint = frontend_endpoint.clone();
+        actors.push(Actor::new(&context, move |pipe| {
+            report("client", client_task(pipe, &endpoint))
+        })?);
+    }
+    for _ in 0..NBR_WORKERS {
+        let endpoint = backend_endpoint.clone();
+        actors.push(Actor::new(&context, move |pipe| {
+            report("worker", worker_task(pipe, &endpoint))
+        })?);
+    }
+
+    //  Queue of available workers
+    let mut lb = LbBroker {
+        frontend: &frontend,
+        backend: &backend,
+        workers: VecDeque::new(),
+        replies: 0,
+    };
+
+    //  Prepare reactor and fire it up
+    let mut reactor = Poller::new();
+    reactor.add_socket(&backend, PollEvents::POLLIN, Reader::Backend);
+    'reactor: loop {
+        match reactor.poll(None) {
+            Err(zmq::Error::Interrupted) => break, //  Ctrl-C
+            result => result?,
+        };
+        let ready: Vec<Reader> = reactor.ready().map(|(reader, _)| *reader).collect();
+        for reader in ready {
+            let next = match reader {
+                Reader::Frontend => lb.handle_frontend(&mut reactor)?,
+                Reader::Backend => lb.handle_backend(&mut reactor, count)?,
+            };
+            if let Next::Stop = next {
+                break 'reactor;
+            }
+        }
+    }
+    drop(actors);
+    eprintln!("lbbroker3: passed on {} replies", lb.replies);
+    Ok(())
+}
+
+/// Reports an actor's failure (the process goes on without it).
+fn report(who: &str, result: zmq::Result<()>) {
+    if let Err(e) = result {
+        eprintln!("lbbroker3: {who}: {e}");
+    }
+}

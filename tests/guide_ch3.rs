@@ -1,0 +1,606 @@
+//! The ZeroMQ guide's chapter 3 ("Advanced Request-Reply Patterns")
+//! examples, run as programs: `identity`, `rtreq`, `rtdealer`, `lbbroker`,
+//! `lbbroker2`, `lbbroker3`, `asyncsrv`, `peering1`, `peering2` and
+//! `peering3`, each in a bounded run whose output is checked against what
+//! the guide shows.
+//!
+//! Every process gets a deadline: one still running after [`DEADLINE`] is
+//! killed and the test fails. TCP examples run on a free loopback port, ipc
+//! ones in a directory of their own (their `PREFIX` / `--prefix` argument),
+//! so that the tests can run in parallel. The example binaries are the ones
+//! `cargo test` (or `cargo build --examples`) puts in
+//! `target/<profile>/examples/`, next to `deps/` where this test runs from.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The longest any example may run.
+const DEADLINE: Duration = Duration::from_secs(30);
+
+// ---- harness ---------------------------------------------------------------
+
+/// `tcp://127.0.0.1:PORT` on a free port: bind port 0, read it, release it.
+fn free_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let port = listener.local_addr().expect("local_addr").port();
+    format!("tcp://127.0.0.1:{port}")
+}
+
+/// A fresh directory for one test's ipc files, removed when dropped.
+struct IpcDir(PathBuf);
+
+impl IpcDir {
+    fn new(test: &str) -> IpcDir {
+        let dir = std::env::temp_dir().join(format!("zmq-ch3-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the ipc directory");
+        IpcDir(dir)
+    }
+
+    /// The prefix the examples put in front of their ipc file names.
+    fn prefix(&self) -> String {
+        format!("{}/", self.0.display())
+    }
+}
+
+impl Drop for IpcDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    path.metadata().and_then(|m| m.modified()).ok()
+}
+
+/// The command running example `name` with `args`:
+/// `target/<profile>/examples/<name>`, found from this test's own path
+/// (`target/<profile>/deps/<test>`).
+fn example(name: &str, args: &[&str]) -> Command {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binary in target/<profile>/deps");
+    let bin = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "example binary {} is missing: build the examples first \
+         (`cargo build --examples`; a plain `cargo test` builds them too)",
+        bin.display()
+    );
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = manifest.join("examples").join(format!("{name}.rs"));
+    if let (Some(src), Some(built)) = (modified(&source), modified(&bin)) {
+        assert!(
+            src <= built,
+            "example binary {} is older than {}: rebuild with `cargo build --examples`",
+            bin.display(),
+            source.display()
+        );
+    }
+    let mut cmd = Command::new(bin);
+    cmd.args(args);
+    cmd
+}
+
+/// A running example whose output is captured as it comes. Dropping it
+/// kills the process, so a failing test leaves nothing behind.
+struct Proc {
+    name: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<JoinHandle<()>>,
+    started: Instant,
+}
+
+/// What a finished process printed.
+struct Output {
+    stdout: String,
+    stderr: String,
+}
+
+fn capture(mut pipe: impl Read + Send + 'static) -> (Arc<Mutex<Vec<u8>>>, JoinHandle<()>) {
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&buf);
+    let reader = thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+            sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+        }
+    });
+    (buf, reader)
+}
+
+impl Proc {
+    fn spawn(name: &str, args: &[&str]) -> Proc {
+        let mut cmd = example(name, args);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name} ({cmd:?}): {e}"));
+        let (stdout, out_reader) = capture(child.stdout.take().unwrap());
+        let (stderr, err_reader) = capture(child.stderr.take().unwrap());
+        Proc {
+            name: format!("{name} {}", args.join(" ")),
+            stdin: child.stdin.take(),
+            child,
+            stdout,
+            stderr,
+            readers: vec![out_reader, err_reader],
+            started: Instant::now(),
+        }
+    }
+
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    fn report(&self) -> String {
+        format!(
+            "--- {} stdout:\n{}\n--- stderr:\n{}",
+            self.name,
+            self.stdout(),
+            self.stderr()
+        )
+    }
+
+    fn time_left(&self) -> Duration {
+        DEADLINE.saturating_sub(self.started.elapsed())
+    }
+
+    /// Waits until the output contains `needle`; fails if the process exits
+    /// first or the deadline passes.
+    fn wait_for(&mut self, needle: &str) {
+        while !self.stdout().contains(needle) {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.join_readers();
+                panic!(
+                    "exited ({status}) before printing {needle:?}\n{}",
+                    self.report()
+                );
+            }
+            if self.time_left().is_zero() {
+                self.kill();
+                panic!(
+                    "did not print {needle:?} within {DEADLINE:?}\n{}",
+                    self.report()
+                );
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Sends a line to the process's stdin.
+    fn press_enter(&mut self) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(b"\n").expect("write to stdin");
+        stdin.flush().expect("flush stdin");
+    }
+
+    /// Waits for the process to exit by itself before the deadline (else
+    /// kills it and fails); returns its status and output.
+    fn wait(mut self) -> (ExitStatus, Output) {
+        self.stdin = None;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if self.time_left().is_zero() {
+                self.kill();
+                panic!(
+                    "still running after {DEADLINE:?}: killed\n{}",
+                    self.report()
+                );
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        self.join_readers();
+        let output = Output {
+            stdout: self.stdout(),
+            stderr: self.stderr(),
+        };
+        (status, output)
+    }
+
+    /// Waits for the process to end by itself, successfully, before the
+    /// deadline; returns its output.
+    fn finish(self) -> Output {
+        let name = self.name.clone();
+        let (status, out) = self.wait();
+        assert!(
+            status.success(),
+            "{name} failed ({status})\n--- stdout:\n{}\n--- stderr:\n{}",
+            out.stdout,
+            out.stderr
+        );
+        out
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.join_readers();
+    }
+
+    fn join_readers(&mut self) {
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Runs an example to its end; returns its output.
+fn run(name: &str, args: &[&str]) -> Output {
+    Proc::spawn(name, args).finish()
+}
+
+/// How many lines of `text` are exactly `line`.
+fn count_lines(text: &str, line: &str) -> usize {
+    text.lines().filter(|l| *l == line).count()
+}
+
+/// The number in `text` between `before` and `after` on some line.
+fn number_in(text: &str, before: &str, after: &str) -> u64 {
+    text.lines()
+        .find_map(|l| {
+            let rest = &l[l.find(before)? + before.len()..];
+            rest[..rest.find(after)?].parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no {before:?}N{after:?} in:\n{text}"))
+}
+
+fn unexpected(line: &str, out: &str) -> ! {
+    panic!("unexpected line {line:?} in:\n{out}")
+}
+
+fn is_hex(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase())
+}
+
+// ---- identity --------------------------------------------------------------
+
+#[test]
+fn identity_shows_generated_and_chosen_identities() {
+    let out = run("identity", &[]).stdout;
+    let lines: Vec<&str> = out.lines().collect();
+    let rule = "----------------------------------------";
+    assert_eq!(lines.len(), 8, "{out}");
+    assert_eq!(lines[0], rule, "{out}");
+    // Five binary bytes in hex, all of them: a zero byte, then a counter.
+    let generated = lines[1].strip_prefix("[005] ").expect(&out);
+    assert_eq!(generated.len(), 10, "{out}");
+    assert!(is_hex(generated) && generated.starts_with("00"), "{out}");
+    assert_eq!(lines[2], "[000] ", "{out}");
+    assert_eq!(lines[3], "[039] ROUTER uses a generated 5 byte identity");
+    assert_eq!(lines[4], rule, "{out}");
+    assert_eq!(lines[5], "[005] PEER2", "{out}");
+    assert_eq!(lines[6], "[000] ", "{out}");
+    assert_eq!(lines[7], "[040] ROUTER socket uses REQ's socket identity");
+}
+
+// ---- ROUTER with REQ and DEALER workers -----------------------------------
+
+/// `rtreq`/`rtdealer`: ten `Completed: N tasks` lines whose sum is what the
+/// broker handed out.
+fn check_router_workers(name: &str) {
+    let out = run(name, &["1000", &free_endpoint()]);
+    let counts: Vec<u64> = out
+        .stdout
+        .lines()
+        .map(|l| {
+            l.strip_prefix("Completed: ")
+                .and_then(|l| l.strip_suffix(" tasks"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("unexpected line {l:?} in:\n{}", out.stdout))
+        })
+        .collect();
+    assert_eq!(counts.len(), 10, "{}", out.stdout);
+    let total = number_in(&out.stderr, "handed out ", " tasks");
+    assert_eq!(
+        counts.iter().sum::<u64>(),
+        total,
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    // A second of 1-500 msec tasks for ten workers: a few each.
+    assert!((10..=150).contains(&total), "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn rtreq_workers_complete_tasks() {
+    check_router_workers("rtreq");
+}
+
+#[test]
+fn rtdealer_workers_complete_tasks() {
+    check_router_workers("rtdealer");
+}
+
+// ---- load-balancing brokers ------------------------------------------------
+
+#[test]
+fn lbbroker_serves_all_clients() {
+    let dir = IpcDir::new("lbbroker");
+    let out = run("lbbroker", &[&dir.prefix()]).stdout;
+    assert_eq!(count_lines(&out, "Client: OK"), 10, "{out}");
+    assert_eq!(count_lines(&out, "Worker: HELLO"), 10, "{out}");
+    assert_eq!(out.lines().count(), 20, "{out}");
+}
+
+#[test]
+fn lbbroker2_serves_all_clients() {
+    let dir = IpcDir::new("lbbroker2");
+    let out = run("lbbroker2", &[&dir.prefix()]).stdout;
+    assert_eq!(count_lines(&out, "Client: OK"), 10, "{out}");
+    assert_eq!(count_lines(&out, "Worker: [005] HELLO"), 10, "{out}");
+    assert_eq!(out.lines().count(), 20, "{out}");
+}
+
+#[test]
+fn lbbroker3_serves_clients_until_its_bound() {
+    let dir = IpcDir::new("lbbroker3");
+    let out = run("lbbroker3", &["20", &dir.prefix()]);
+    let text = &out.stdout;
+    assert_eq!(number_in(&out.stderr, "passed on ", " replies"), 20);
+    // Every client's first request is answered within the first 10 replies;
+    // the last replies may reach clients already told to end.
+    let clients = count_lines(text, "Client: OK");
+    assert!((10..=20).contains(&clients), "{text}");
+    // Each reply passed on is a worker's; requests in flight at the end add
+    // at most one per worker.
+    let workers = count_lines(text, "Worker: [005] HELLO");
+    assert!((20..=23).contains(&workers), "{text}");
+    assert_eq!(text.lines().count(), clients + workers, "{text}");
+}
+
+// ---- asynchronous client/server -------------------------------------------
+
+#[test]
+fn asyncsrv_clients_receive_replies() {
+    let out = run("asyncsrv", &["5000", &free_endpoint()]).stdout;
+    let mut clients = std::collections::BTreeSet::new();
+    for line in out.lines() {
+        // `XXXX-XXXX[010] request #N`: the client's identity, then the
+        // reply, an echo of one of its requests (one a second: N <= 4).
+        let bad = || unexpected(line, &out);
+        let (identity, reply) = line.split_at_checked(9).unwrap_or_else(bad);
+        let (a, b) = identity.split_once('-').unwrap_or_else(bad);
+        if a.len() != 4 || b.len() != 4 || !is_hex(a) || !is_hex(b) {
+            unexpected(line, &out);
+        }
+        let n: u32 = reply
+            .strip_prefix("[010] request #")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| unexpected(line, &out));
+        assert!((1..=4).contains(&n), "{out}");
+        clients.insert(identity.to_owned());
+    }
+    // Each request gets 0-4 replies: a client may be unlucky, two are not.
+    assert!(
+        clients.len() >= 2,
+        "replies reached {clients:?} only:\n{out}"
+    );
+    assert!(clients.len() <= 3, "{out}");
+}
+
+// ---- broker peering --------------------------------------------------------
+
+const BROKERS: [&str; 3] = ["DC1", "DC2", "DC3"];
+
+/// The arguments of broker `me` of `brokers`: `me`, then the others.
+fn broker_names<'a>(me: &'a str, brokers: &[&'a str]) -> Vec<&'a str> {
+    let mut names = vec![me];
+    names.extend(brokers.iter().filter(|b| **b != me));
+    names
+}
+
+#[test]
+fn peering1_brokers_exchange_state() {
+    let dir = IpcDir::new("peering1");
+    let prefix = dir.prefix();
+    let procs: Vec<(&str, Proc)> = BROKERS
+        .iter()
+        .map(|me| {
+            let mut args = vec!["--prefix", &prefix, "--seconds", "3.5"];
+            args.extend(broker_names(me, &BROKERS));
+            (*me, Proc::spawn("peering1", &args))
+        })
+        .collect();
+    for (me, proc) in procs {
+        let out = proc.finish().stdout;
+        assert!(
+            out.starts_with(&format!("I: preparing broker at {me}...\n")),
+            "{out}"
+        );
+        for peer in BROKERS.iter().filter(|b| **b != me) {
+            assert!(
+                out.contains(&format!("I: connecting to state backend at '{peer}'\n")),
+                "{out}"
+            );
+        }
+        let mut heard = std::collections::BTreeSet::new();
+        for line in out.lines().filter(|l| !l.starts_with("I: ")) {
+            // `DC2 - 7 workers free`: a peer's name and a random 0-9.
+            let (peer, free) = line
+                .strip_suffix(" workers free")
+                .and_then(|l| l.split_once(" - "))
+                .unwrap_or_else(|| panic!("unexpected line {line:?} in:\n{out}"));
+            assert!(BROKERS.contains(&peer) && peer != me, "{out}");
+            assert!(matches!(free.parse(), Ok(0..=9)), "{out}");
+            heard.insert(peer);
+        }
+        // Every broker speaks every second: each peer is heard.
+        assert_eq!(
+            heard.len(),
+            BROKERS.len() - 1,
+            "{me} heard only {heard:?}:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn peering2_brokers_route_requests_locally_and_to_the_cloud() {
+    let dir = IpcDir::new("peering2");
+    let prefix = dir.prefix();
+    let brokers = ["DC1", "DC2"];
+    let mut procs: Vec<(&str, Proc)> = brokers
+        .iter()
+        .map(|me| {
+            let mut args = vec!["--prefix", &prefix, "--seconds", "3"];
+            args.extend(broker_names(me, &brokers));
+            (*me, Proc::spawn("peering2", &args))
+        })
+        .collect();
+    // As the guide asks: start every broker, then press Enter on each.
+    for (_, proc) in &mut procs {
+        proc.wait_for("Press Enter when all brokers are started: ");
+    }
+    // The brokers have bound; give their cloud connections a moment.
+    thread::sleep(Duration::from_millis(300));
+    for (_, proc) in &mut procs {
+        proc.press_enter();
+    }
+    let (mut to_cloud, mut from_cloud) = (0, 0);
+    for (me, proc) in procs {
+        let out = proc.finish();
+        let text = &out.stdout;
+        assert!(
+            text.starts_with(&format!("I: preparing broker at {me}...\n")),
+            "{text}"
+        );
+        // All ten clients are answered at least once, locally or not.
+        let replies = count_lines(text, "Client: OK");
+        assert!(replies >= 10, "{text}");
+        let served = text.matches("Worker: [005] HELLO\n").count();
+        assert!(served >= 5, "{text}");
+        let line = out
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("peering2: "))
+            .expect(&out.stderr);
+        let local = number_in(line, &format!("{me}: "), " requests to local workers");
+        assert!(
+            local >= served as u64 - 3 && local <= served as u64 + 3,
+            "{line}\n{text}"
+        );
+        to_cloud += number_in(line, "workers, ", " to the cloud");
+        from_cloud += number_in(line, "cloud, ", " from the cloud");
+    }
+    // One request in five goes to the peer: dozens of requests send some.
+    assert!(
+        to_cloud > 0 && from_cloud > 0,
+        "{to_cloud} sent, {from_cloud} received"
+    );
+}
+
+#[test]
+fn peering3_brokers_exchange_state_and_serve_tasks() {
+    let dir = IpcDir::new("peering3");
+    let prefix = dir.prefix();
+    let brokers = ["DC1", "DC2"];
+    let procs: Vec<(&str, Proc)> = brokers
+        .iter()
+        .map(|me| {
+            let mut args = vec!["--prefix", &prefix, "--seconds", "5"];
+            args.extend(broker_names(me, &brokers));
+            (*me, Proc::spawn("peering3", &args))
+        })
+        .collect();
+    for (me, proc) in procs {
+        let out = proc.finish();
+        let text = &out.stdout;
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some(format!("I: preparing broker at {me}...").as_str())
+        );
+        let peer = brokers.iter().find(|b| **b != me).unwrap();
+        assert_eq!(
+            lines.next(),
+            Some(format!("I: connecting to cloud frontend at '{peer}'").as_str())
+        );
+        assert_eq!(
+            lines.next(),
+            Some(format!("I: connecting to state backend at '{peer}'").as_str())
+        );
+        // Then the monitor's lines: the id of each task answered (no task is
+        // lost: that takes ten seconds without a reply).
+        let tasks: Vec<&str> = lines.collect();
+        assert!(!tasks.is_empty(), "no task answered:\n{text}");
+        for task in &tasks {
+            assert!(
+                task.len() == 4 && is_hex(task),
+                "unexpected line {task:?} in:\n{text}"
+            );
+        }
+        let line = out
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("peering3: "))
+            .expect(&out.stderr);
+        assert!(
+            number_in(line, &format!("{me}: "), " state updates sent") > 0,
+            "{line}"
+        );
+        assert!(number_in(line, "sent, ", " received") > 0, "{line}");
+    }
+}
+
+// ---- usage -----------------------------------------------------------------
+
+#[test]
+fn chapter3_examples_reject_bad_arguments() {
+    for (name, args) in [
+        ("identity", &["extra"][..]),
+        ("rtreq", &["soon"]),
+        ("rtdealer", &["1000", "tcp://127.0.0.1:1", "extra"]),
+        ("lbbroker", &["a", "b"]),
+        ("lbbroker2", &["a", "b"]),
+        ("lbbroker3", &["-1"]),
+        ("asyncsrv", &["later"]),
+        ("peering1", &[]),
+        ("peering2", &["--bogus", "DC1"]),
+        ("peering3", &["--seconds", "x", "DC1"]),
+    ] {
+        let (status, out) = Proc::spawn(name, args).wait();
+        assert_eq!(
+            status.code(),
+            Some(2),
+            "{name} {args:?}: {}{}",
+            out.stdout,
+            out.stderr
+        );
+        assert!(
+            out.stderr.starts_with(&format!("usage: {name}")),
+            "{}",
+            out.stderr
+        );
+    }
+}
