@@ -59,11 +59,16 @@ fn main() {
         .unwrap_or(1_000_000);
     let (major, minor, patch) = zmq::version();
     println!("libzmq {major}.{minor}.{patch}, {count} messages per run, best of 3\n");
-    println!("{:<28} {:>14} {:>14} {:>8}", "case", "C msg/s", "Rust msg/s", "Rust/C");
+    println!(
+        "{:<28} {:>14} {:>14} {:>8}",
+        "case", "C msg/s", "Rust msg/s", "Rust/C"
+    );
     for (transport, endpoint) in [("inproc", "inproc://bench"), ("tcp", "tcp://127.0.0.1:*")] {
         for size in [1usize, 64, 1024] {
             let c = best_of_three(|| c_throughput(endpoint, count, size));
-            let rust = best_of_three(|| rust_throughput(endpoint, count, size).expect("Rust benchmark failed"));
+            let rust = best_of_three(|| {
+                rust_throughput(endpoint, count, size).expect("Rust benchmark failed")
+            });
             let rate = |ns: u128| count as f64 * 1e9 / ns as f64;
             println!(
                 "{:<28} {:>14.0} {:>14.0} {:>7.2}x",
