@@ -75,6 +75,11 @@ pub use sockopt::{CurveKey, GssapiNameType, Mechanism, OptionInfo, SOCKET_OPTION
 #[cfg(feature = "draft")]
 pub use sockopt::{NormMode, ReconnectStop, RouterNotify};
 
+/// The README's code blocks are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The raw bindings this crate is built on.
 pub use zmq_sys as sys;
 
