@@ -290,39 +290,43 @@ impl Socket {
         (this.raw.as_ptr(), ctx)
     }
 
+    /// Calls one of libzmq's `(socket, string)` functions (bind, connect,
+    /// unbind, disconnect, join, leave).
+    fn call_with_str(
+        &self,
+        f: unsafe extern "C" fn(*mut c_void, *const std::ffi::c_char) -> std::ffi::c_int,
+        arg: &std::ffi::CStr,
+    ) -> Result<()> {
+        // SAFETY: a live socket and a NUL-terminated string that outlives the
+        // call; `f` is a libzmq function that only reads the string.
+        check(unsafe { f(self.as_raw(), arg.as_ptr()) }).map(drop)
+    }
+
     /// Accepts connections on an endpoint: `tcp://127.0.0.1:5555`,
     /// `tcp://*:*` (any port: read it back with [`Socket::last_endpoint`]),
     /// `ipc:///tmp/x`, `inproc://name`...
     #[doc(alias = "zmq_bind")]
     pub fn bind(&self, endpoint: &str) -> Result<()> {
-        let c = c_string(endpoint)?;
-        // SAFETY: live socket, NUL-terminated endpoint; libzmq parses it.
-        check(unsafe { zmq_sys::zmq_bind(self.as_raw(), c.as_ptr()) }).map(drop)
+        self.call_with_str(zmq_sys::zmq_bind, &c_string(endpoint)?)
     }
 
     /// Connects to an endpoint (asynchronously: the peer need not exist yet).
     #[doc(alias = "zmq_connect")]
     pub fn connect(&self, endpoint: &str) -> Result<()> {
-        let c = c_string(endpoint)?;
-        // SAFETY: live socket, NUL-terminated endpoint.
-        check(unsafe { zmq_sys::zmq_connect(self.as_raw(), c.as_ptr()) }).map(drop)
+        self.call_with_str(zmq_sys::zmq_connect, &c_string(endpoint)?)
     }
 
     /// Stops accepting on an endpoint bound before (use the real endpoint
     /// from `last_endpoint` for wildcard binds).
     #[doc(alias = "zmq_unbind")]
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
-        let c = c_string(endpoint)?;
-        // SAFETY: live socket, NUL-terminated endpoint.
-        check(unsafe { zmq_sys::zmq_unbind(self.as_raw(), c.as_ptr()) }).map(drop)
+        self.call_with_str(zmq_sys::zmq_unbind, &c_string(endpoint)?)
     }
 
     /// Disconnects from an endpoint connected before.
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
-        let c = c_string(endpoint)?;
-        // SAFETY: live socket, NUL-terminated endpoint.
-        check(unsafe { zmq_sys::zmq_disconnect(self.as_raw(), c.as_ptr()) }).map(drop)
+        self.call_with_str(zmq_sys::zmq_disconnect, &c_string(endpoint)?)
     }
 
     // ---- sending -------------------------------------------------------
@@ -559,17 +563,13 @@ impl Socket {
     /// Joins a group on a DISH socket (DRAFT); at most 255 bytes, no NUL.
     #[doc(alias = "zmq_join")]
     pub fn join(&self, group: &str) -> Result<()> {
-        let c = group_name(group)?;
-        // SAFETY: live socket, NUL-terminated group name that libzmq copies.
-        check(unsafe { zmq_sys::zmq_join(self.as_raw(), c.as_ptr()) }).map(drop)
+        self.call_with_str(zmq_sys::zmq_join, &group_name(group)?)
     }
 
     /// Leaves a group on a DISH socket (DRAFT).
     #[doc(alias = "zmq_leave")]
     pub fn leave(&self, group: &str) -> Result<()> {
-        let c = group_name(group)?;
-        // SAFETY: live socket, NUL-terminated group name.
-        check(unsafe { zmq_sys::zmq_leave(self.as_raw(), c.as_ptr()) }).map(drop)
+        self.call_with_str(zmq_sys::zmq_leave, &group_name(group)?)
     }
 
     /// Connects a PEER socket and returns the routing id that addresses the
