@@ -62,15 +62,27 @@ fn vendored_library_is_linked_statically() {
 fn version_example_prints_the_linked_version() {
     // `cargo test` builds the examples next to the test binaries' `deps/`.
     let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap().join("examples");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples");
     let bin = dir.join(format!("version{}", std::env::consts::EXE_SUFFIX));
     let out = std::process::Command::new(&bin)
         .output()
-        .unwrap_or_else(|e| panic!("run {} (build it with `cargo build --examples`): {e}", bin.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "run {} (build it with `cargo build --examples`): {e}",
+                bin.display()
+            )
+        });
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let (major, minor, patch) = zmq::version();
-    assert!(text.contains(&format!("Current 0MQ version is {major}.{minor}.{patch}")), "{text}");
+    assert!(
+        text.contains(&format!("Current 0MQ version is {major}.{minor}.{patch}")),
+        "{text}"
+    );
     if cfg!(zmq_curve) {
         assert!(text.contains("curve"), "{text}");
     }
