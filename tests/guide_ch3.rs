@@ -7,261 +7,24 @@
 //! Every process gets a deadline: one still running after [`DEADLINE`] is
 //! killed and the test fails. TCP examples run on a free loopback port, ipc
 //! ones in a directory of their own (their `PREFIX` / `--prefix` argument),
-//! so that the tests can run in parallel. The example binaries are the ones
-//! `cargo test` (or `cargo build --examples`) puts in
-//! `target/<profile>/examples/`, next to `deps/` where this test runs from.
+//! so that the tests can run in parallel. The harness (example binaries,
+//! [`Proc`], [`IpcDir`]) is shared with the other example-running tests, in
+//! `tests/common`.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant, SystemTime};
+use std::thread;
+use std::time::Duration;
+
+mod common;
+use common::{count_lines, free_endpoint, IpcDir, Output, Proc};
 
 /// The longest any example may run.
 const DEADLINE: Duration = Duration::from_secs(30);
 
-// ---- harness ---------------------------------------------------------------
-
-/// `tcp://127.0.0.1:PORT` on a free port: bind port 0, read it, release it.
-fn free_endpoint() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let port = listener.local_addr().expect("local_addr").port();
-    format!("tcp://127.0.0.1:{port}")
-}
-
-/// A fresh directory for one test's ipc files, removed when dropped.
-struct IpcDir(PathBuf);
-
-impl IpcDir {
-    fn new(test: &str) -> IpcDir {
-        let dir = std::env::temp_dir().join(format!("zmq-ch3-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create the ipc directory");
-        IpcDir(dir)
-    }
-
-    /// The prefix the examples put in front of their ipc file names.
-    fn prefix(&self) -> String {
-        format!("{}/", self.0.display())
-    }
-}
-
-impl Drop for IpcDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn modified(path: &Path) -> Option<SystemTime> {
-    path.metadata().and_then(|m| m.modified()).ok()
-}
-
-/// The command running example `name` with `args`:
-/// `target/<profile>/examples/<name>`, found from this test's own path
-/// (`target/<profile>/deps/<test>`).
-fn example(name: &str, args: &[&str]) -> Command {
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary in target/<profile>/deps");
-    let bin = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.is_file(),
-        "example binary {} is missing: build the examples first \
-         (`cargo build --examples`; a plain `cargo test` builds them too)",
-        bin.display()
-    );
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let source = manifest.join("examples").join(format!("{name}.rs"));
-    if let (Some(src), Some(built)) = (modified(&source), modified(&bin)) {
-        assert!(
-            src <= built,
-            "example binary {} is older than {}: rebuild with `cargo build --examples`",
-            bin.display(),
-            source.display()
-        );
-    }
-    let mut cmd = Command::new(bin);
-    cmd.args(args);
-    cmd
-}
-
-/// A running example whose output is captured as it comes. Dropping it
-/// kills the process, so a failing test leaves nothing behind.
-struct Proc {
-    name: String,
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
-    started: Instant,
-}
-
-/// What a finished process printed.
-struct Output {
-    stdout: String,
-    stderr: String,
-}
-
-fn capture(mut pipe: impl Read + Send + 'static) -> (Arc<Mutex<Vec<u8>>>, JoinHandle<()>) {
-    let buf = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&buf);
-    let reader = thread::spawn(move || {
-        let mut chunk = [0u8; 4096];
-        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-            sink.lock().unwrap().extend_from_slice(&chunk[..n]);
-        }
-    });
-    (buf, reader)
-}
-
-impl Proc {
-    fn spawn(name: &str, args: &[&str]) -> Proc {
-        let mut cmd = example(name, args);
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {name} ({cmd:?}): {e}"));
-        let (stdout, out_reader) = capture(child.stdout.take().unwrap());
-        let (stderr, err_reader) = capture(child.stderr.take().unwrap());
-        Proc {
-            name: format!("{name} {}", args.join(" ")),
-            stdin: child.stdin.take(),
-            child,
-            stdout,
-            stderr,
-            readers: vec![out_reader, err_reader],
-            started: Instant::now(),
-        }
-    }
-
-    fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
-    }
-
-    fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
-    }
-
-    fn report(&self) -> String {
-        format!(
-            "--- {} stdout:\n{}\n--- stderr:\n{}",
-            self.name,
-            self.stdout(),
-            self.stderr()
-        )
-    }
-
-    fn time_left(&self) -> Duration {
-        DEADLINE.saturating_sub(self.started.elapsed())
-    }
-
-    /// Waits until the output contains `needle`; fails if the process exits
-    /// first or the deadline passes.
-    fn wait_for(&mut self, needle: &str) {
-        while !self.stdout().contains(needle) {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                self.join_readers();
-                panic!(
-                    "exited ({status}) before printing {needle:?}\n{}",
-                    self.report()
-                );
-            }
-            if self.time_left().is_zero() {
-                self.kill();
-                panic!(
-                    "did not print {needle:?} within {DEADLINE:?}\n{}",
-                    self.report()
-                );
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Sends a line to the process's stdin.
-    fn press_enter(&mut self) {
-        let stdin = self.stdin.as_mut().expect("stdin is open");
-        stdin.write_all(b"\n").expect("write to stdin");
-        stdin.flush().expect("flush stdin");
-    }
-
-    /// Waits for the process to exit by itself before the deadline (else
-    /// kills it and fails); returns its status and output.
-    fn wait(mut self) -> (ExitStatus, Output) {
-        self.stdin = None;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if self.time_left().is_zero() {
-                self.kill();
-                panic!(
-                    "still running after {DEADLINE:?}: killed\n{}",
-                    self.report()
-                );
-            }
-            thread::sleep(Duration::from_millis(20));
-        };
-        self.join_readers();
-        let output = Output {
-            stdout: self.stdout(),
-            stderr: self.stderr(),
-        };
-        (status, output)
-    }
-
-    /// Waits for the process to end by itself, successfully, before the
-    /// deadline; returns its output.
-    fn finish(self) -> Output {
-        let name = self.name.clone();
-        let (status, out) = self.wait();
-        assert!(
-            status.success(),
-            "{name} failed ({status})\n--- stdout:\n{}\n--- stderr:\n{}",
-            out.stdout,
-            out.stderr
-        );
-        out
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.join_readers();
-    }
-
-    fn join_readers(&mut self) {
-        for reader in self.readers.drain(..) {
-            let _ = reader.join();
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
+// ---- checks ----------------------------------------------------------------
 
 /// Runs an example to its end; returns its output.
 fn run(name: &str, args: &[&str]) -> Output {
-    Proc::spawn(name, args).finish()
-}
-
-/// How many lines of `text` are exactly `line`.
-fn count_lines(text: &str, line: &str) -> usize {
-    text.lines().filter(|l| *l == line).count()
+    Proc::run_piped(name, args).finish_output()
 }
 
 /// The number in `text` between `before` and `after` on some line.
@@ -430,11 +193,11 @@ fn peering1_brokers_exchange_state() {
         .map(|me| {
             let mut args = vec!["--prefix", &prefix, "--seconds", "3.5"];
             args.extend(broker_names(me, &BROKERS));
-            (*me, Proc::spawn("peering1", &args))
+            (*me, Proc::run_piped("peering1", &args))
         })
         .collect();
     for (me, proc) in procs {
-        let out = proc.finish().stdout;
+        let out = proc.finish();
         assert!(
             out.starts_with(&format!("I: preparing broker at {me}...\n")),
             "{out}"
@@ -475,7 +238,7 @@ fn peering2_brokers_route_requests_locally_and_to_the_cloud() {
         .map(|me| {
             let mut args = vec!["--prefix", &prefix, "--seconds", "3"];
             args.extend(broker_names(me, &brokers));
-            (*me, Proc::spawn("peering2", &args))
+            (*me, Proc::run_piped("peering2", &args))
         })
         .collect();
     // As the guide asks: start every broker, then press Enter on each.
@@ -489,7 +252,7 @@ fn peering2_brokers_route_requests_locally_and_to_the_cloud() {
     }
     let (mut to_cloud, mut from_cloud) = (0, 0);
     for (me, proc) in procs {
-        let out = proc.finish();
+        let out = proc.finish_output();
         let text = &out.stdout;
         assert!(
             text.starts_with(&format!("I: preparing broker at {me}...\n")),
@@ -530,11 +293,11 @@ fn peering3_brokers_exchange_state_and_serve_tasks() {
         .map(|me| {
             let mut args = vec!["--prefix", &prefix, "--seconds", "5"];
             args.extend(broker_names(me, &brokers));
-            (*me, Proc::spawn("peering3", &args))
+            (*me, Proc::run_piped("peering3", &args))
         })
         .collect();
     for (me, proc) in procs {
-        let out = proc.finish();
+        let out = proc.finish_output();
         let text = &out.stdout;
         let mut lines = text.lines();
         assert_eq!(
@@ -589,7 +352,7 @@ fn chapter3_examples_reject_bad_arguments() {
         ("peering2", &["--bogus", "DC1"]),
         ("peering3", &["--seconds", "x", "DC1"]),
     ] {
-        let (status, out) = Proc::spawn(name, args).wait();
+        let (status, out) = Proc::run_piped(name, args).wait_output();
         assert_eq!(
             status.code(),
             Some(2),
