@@ -11,7 +11,9 @@
 //! when it is read-only. `Clone` is then the cheap `zmq_msg_copy`.
 
 use std::ffi::{c_void, CStr, CString};
+use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -31,16 +33,17 @@ pub struct Message {
     msg: zmq_sys::zmq_msg_t,
     /// The bytes belong to a foreign owner that only allows reading.
     read_only: bool,
+    /// Not `Sync`: see below.
+    _not_sync: PhantomData<Cell<()>>,
 }
 
 // SAFETY: a zmq_msg_t may be used from any thread as long as one thread at a
-// time does; `Message` is not `Sync`-shared without `&`, and its `&self`
-// methods only read. Content it owns through zero-copy is `Send` (required by
+// time does. Content it owns through zero-copy is `Send` (required by
 // every constructor), and libzmq's reference counts are atomic.
 unsafe impl Send for Message {}
-// SAFETY: `&Message` only allows reads of the content (size, data, more,
-// properties), which libzmq performs without mutation.
-unsafe impl Sync for Message {}
+// `Message` is deliberately not `Sync` (the `Cell` marker): `Clone`
+// (`zmq_msg_copy`) writes the source's flags through `&self`, which two
+// threads must not do at once.
 
 impl Message {
     /// An empty message.
@@ -53,6 +56,7 @@ impl Message {
             // SAFETY: initialised just above.
             msg: unsafe { msg.assume_init() },
             read_only: false,
+            _not_sync: PhantomData,
         }
     }
 
@@ -67,6 +71,7 @@ impl Message {
             // SAFETY: initialised by the successful call above.
             msg: unsafe { msg.assume_init() },
             read_only: false,
+            _not_sync: PhantomData,
         };
         msg.fill(0);
         Ok(msg)
@@ -84,6 +89,7 @@ impl Message {
             // SAFETY: initialised just above.
             msg: unsafe { msg.assume_init() },
             read_only: false,
+            _not_sync: PhantomData,
         };
         if !data.is_empty() {
             // SAFETY: the fresh content is private, writable and exactly
@@ -171,6 +177,7 @@ impl Message {
             // SAFETY: initialised by the successful call.
             msg: unsafe { msg.assume_init() },
             read_only,
+            _not_sync: PhantomData,
         }
     }
 
@@ -227,6 +234,7 @@ impl Message {
         Message {
             msg,
             read_only: false,
+            _not_sync: PhantomData,
         }
     }
 
