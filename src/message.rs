@@ -10,8 +10,8 @@
 //! copies the content first when libzmq reports it shared (`ZMQ_SHARED`) or
 //! when it is read-only. `Clone` is then the cheap `zmq_msg_copy`.
 
-use std::ffi::{c_void, CStr, CString};
 use std::cell::Cell;
+use std::ffi::{c_void, CStr, CString};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
