@@ -291,8 +291,6 @@ impl std::fmt::Debug for Authenticator {
     }
 }
 
-static AUTH_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
 impl Authenticator {
     /// Binds the ZAP endpoint in `ctx` and starts answering. Fails with
     /// [`Error::AddrInUse`] if the context already has a ZAP handler.
@@ -300,15 +298,7 @@ impl Authenticator {
         let zap = ctx.socket(SocketType::Rep)?;
         zap.set_linger(Some(std::time::Duration::ZERO))?;
         zap.bind(ZAP_ENDPOINT)?;
-        let endpoint = format!(
-            "inproc://zmq-rs-auth-control-{}-{}",
-            std::process::id(),
-            AUTH_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
-        let control = ctx.socket(SocketType::Pair)?;
-        control.bind(&endpoint)?;
-        let remote = ctx.socket(SocketType::Pair)?;
-        remote.connect(&endpoint)?;
+        let (control, remote) = ctx.pipe("auth-control")?;
         let config = Arc::new(Mutex::new(Config::default()));
         let shared = Arc::clone(&config);
         let thread = std::thread::Builder::new()

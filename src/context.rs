@@ -221,6 +221,17 @@ impl Context {
         self.update_defaults(|d| d.ipv6 = Some(enabled));
     }
 
+    /// A PAIR pipe inside this context: the bound end and the connected
+    /// end, for talking to a helper thread (proxy control, authenticator).
+    pub(crate) fn pipe(&self, purpose: &str) -> Result<(Socket, Socket)> {
+        let endpoint = unique_inproc(purpose);
+        let bound = self.socket(SocketType::Pair)?;
+        bound.bind(&endpoint)?;
+        let connected = self.socket(SocketType::Pair)?;
+        connected.connect(&endpoint)?;
+        Ok((bound, connected))
+    }
+
     fn get(&self, option: i32) -> Result<i32> {
         // SAFETY: the context is live; an unknown option gives EINVAL.
         check(unsafe { zmq_sys::zmq_ctx_get(self.as_raw(), option) })
@@ -230,6 +241,13 @@ impl Context {
         // SAFETY: the context is live; libzmq validates option and value.
         check(unsafe { zmq_sys::zmq_ctx_set(self.as_raw(), option, value) }).map(drop)
     }
+}
+
+/// An inproc endpoint no other part of this process uses.
+pub(crate) fn unique_inproc(purpose: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("inproc://zmq-rs-{purpose}-{}-{n}", std::process::id())
 }
 
 fn non_negative(value: i32) -> Result<i32> {

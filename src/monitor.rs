@@ -2,7 +2,6 @@
 //! returns typed [`MonitorEvent`]s parsed from libzmq's frames. The parsers
 //! are pure functions over bytes ([`parse_v1`], [`parse_v2`]), fuzzed.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
@@ -341,15 +340,9 @@ pub struct Monitor {
     frames: Vec<Message>,
 }
 
-static MONITOR_ID: AtomicUsize = AtomicUsize::new(0);
-
 impl Monitor {
     fn start(target: &Socket, events: u64, version: u8) -> Result<Monitor> {
-        let endpoint = format!(
-            "inproc://zmq-rs-monitor-{}-{}",
-            std::process::id(),
-            MONITOR_ID.fetch_add(1, Ordering::Relaxed)
-        );
+        let endpoint = crate::context::unique_inproc("monitor");
         let c = c_string(&endpoint)?;
         if version == 1 {
             let events = i32::try_from(events).map_err(|_| Error::InvalidArgument)?;

@@ -2,12 +2,11 @@
 //! and [`ProxyThread`]: a proxy on its own thread, stopped and joined by its
 //! handle (pyzmq's ThreadDevice, czmq's zproxy).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
-use crate::socket::{RecvFlags, SendFlags, Socket, SocketType};
+use crate::socket::{RecvFlags, SendFlags, Socket};
 
 fn raw(socket: Option<&Socket>) -> *mut std::ffi::c_void {
     socket.map_or(std::ptr::null_mut(), Socket::as_raw)
@@ -186,8 +185,6 @@ impl ProxyController {
     }
 }
 
-static PROXY_ID: AtomicUsize = AtomicUsize::new(0);
-
 /// A steerable proxy running on its own thread. [`ProxyThread::stop`] (or
 /// dropping the handle) terminates the proxy and joins the thread; the
 /// sockets given to it are closed there.
@@ -222,16 +219,7 @@ impl ProxyThread {
         backend: Socket,
         capture: Option<Socket>,
     ) -> Result<ProxyThread> {
-        let ctx = frontend.context().clone();
-        let endpoint = format!(
-            "inproc://zmq-rs-proxy-control-{}-{}",
-            std::process::id(),
-            PROXY_ID.fetch_add(1, Ordering::Relaxed)
-        );
-        let control_out = ctx.socket(SocketType::Pair)?;
-        control_out.bind(&endpoint)?;
-        let control_in = ctx.socket(SocketType::Pair)?;
-        control_in.connect(&endpoint)?;
+        let (control_out, control_in) = frontend.context().pipe("proxy-control")?;
         let thread = std::thread::Builder::new()
             .name("zmq-proxy".into())
             .spawn(move || proxy_steerable(&frontend, &backend, capture.as_ref(), &control_in))
