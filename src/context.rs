@@ -124,12 +124,16 @@ impl Context {
     pub fn try_new() -> Result<Context> {
         // SAFETY: zmq_ctx_new has no preconditions; NULL means failure.
         let raw = check_ptr(unsafe { zmq_sys::zmq_ctx_new() })?;
-        Ok(Context {
+        Ok(Context::wrap(raw))
+    }
+
+    fn wrap(raw: NonNull<c_void>) -> Context {
+        Context {
             inner: Arc::new(ContextInner {
                 raw,
                 defaults: Mutex::new(SocketDefaults::default()),
             }),
-        })
+        }
     }
 
     /// A builder to set context options and socket defaults before the first socket.
@@ -165,13 +169,9 @@ impl Context {
     /// terminate: the returned `Context` terminates it when its last clone and
     /// socket are dropped.
     pub unsafe fn from_raw(raw: *mut c_void) -> Result<Context> {
-        let raw = NonNull::new(raw).ok_or(Error::InvalidArgument)?;
-        Ok(Context {
-            inner: Arc::new(ContextInner {
-                raw,
-                defaults: Mutex::new(SocketDefaults::default()),
-            }),
-        })
+        NonNull::new(raw)
+            .map(Context::wrap)
+            .ok_or(Error::InvalidArgument)
     }
 
     pub(crate) fn socket_defaults(&self) -> SocketDefaults {
