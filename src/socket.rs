@@ -352,11 +352,8 @@ impl Socket {
 
     /// Like [`Socket::send`] with `DONTWAIT`: `Ok(false)` when it would block.
     pub fn try_send(&self, data: impl Into<Message>, flags: SendFlags) -> Result<bool> {
-        match self.send(data, flags | SendFlags::DONTWAIT) {
-            Ok(()) => Ok(true),
-            Err(Error::Again) => Ok(false),
-            Err(e) => Err(e),
-        }
+        crate::WouldBlock::would_block(self.send(data, flags | SendFlags::DONTWAIT))
+            .map(|sent| sent.is_some())
     }
 
     /// Sends the frames of a multipart message, each but the last with
