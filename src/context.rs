@@ -1,6 +1,8 @@
 //! The ZeroMQ context: a shared, thread-safe handle whose libzmq context is
-//! terminated exactly once, after its last socket has closed.
+//! terminated exactly once, after its last socket has closed, within a
+//! bounded time (see [`Context`]'s shutdown policy).
 
+use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::ptr::NonNull;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -9,21 +11,21 @@ use std::time::Duration;
 use crate::error::{check, check_ptr, Error, Result};
 use crate::socket::{Socket, SocketType};
 
-/// The linger this crate gives every new socket unless told otherwise: one second.
+/// How long dropping the last handle of a context waits for libzmq to
+/// deliver what its closed sockets still hold: ten seconds.
 ///
-/// libzmq's own default is infinite, which makes a program whose PUSH socket
-/// holds messages for a peer that never connects hang forever when the context
-/// terminates (after `main` returns). One second delivers what is queued to
-/// connected peers on a normal close (flushing to a live peer takes
-/// milliseconds) and bounds the wait when no peer ever takes the messages.
-/// Change it per context ([`Context::set_default_linger`],
-/// [`ContextBuilder::linger`]) or per socket (`Socket::set_linger`); `None`
-/// is libzmq's infinite linger.
-pub const DEFAULT_LINGER: Duration = Duration::from_secs(1);
+/// Sockets keep libzmq's infinite linger, so nothing a connected, reading
+/// peer can still take is dropped at close. Termination (`zmq_ctx_term`)
+/// waits for that delivery on a reaper thread; past this timeout the
+/// dropping thread goes on, a `log` warning names the sockets that may still
+/// hold messages, and delivery continues in the background (until the
+/// process exits). See [`Context`] for the whole policy and
+/// [`Context::terminate`] for the explicit form that reports the outcome.
+pub const DEFAULT_TERM_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Socket options a context applies to each socket it creates, as pyzmq's
 /// `ctx.linger = 0`. `None` leaves libzmq's default.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct SocketDefaults {
     /// `Some(None)` is infinite linger.
     pub(crate) linger: Option<Option<Duration>>,
@@ -32,42 +34,186 @@ pub(crate) struct SocketDefaults {
     pub(crate) ipv6: Option<bool>,
 }
 
-impl Default for SocketDefaults {
-    fn default() -> Self {
-        SocketDefaults {
-            linger: Some(Some(DEFAULT_LINGER)),
-            sndhwm: None,
-            rcvhwm: None,
-            ipv6: None,
-        }
-    }
+/// What termination needs to know: its timeout, and the sockets closed with
+/// a non-zero linger, which may still hold messages.
+#[derive(Debug)]
+struct ShutdownState {
+    term_timeout: Option<Duration>,
+    /// The most recent such sockets, described ("PUSH tcp://..."), for the
+    /// warning; at most [`LINGERING_NAMED`].
+    lingering: VecDeque<String>,
+    /// How many such sockets were closed in all.
+    lingering_count: usize,
 }
+
+/// How many lingering sockets a warning names.
+const LINGERING_NAMED: usize = 8;
 
 pub(crate) struct ContextInner {
     raw: NonNull<c_void>,
     defaults: Mutex<SocketDefaults>,
+    shutdown: Mutex<ShutdownState>,
+    /// Set once termination was started by [`Context::terminate`].
+    terminated: bool,
 }
 
 // SAFETY: a libzmq context is documented thread-safe ("a ØMQ context is
 // thread safe and may be shared among as many application threads as
 // necessary"); every zmq_ctx_* call may be made from any thread. The defaults
-// are behind a Mutex.
+// and shutdown state are behind Mutexes.
 unsafe impl Send for ContextInner {}
 // SAFETY: as above, concurrent zmq_ctx_* calls on one context are allowed.
 unsafe impl Sync for ContextInner {}
 
-impl Drop for ContextInner {
-    fn drop(&mut self) {
-        // Every socket holds an Arc of this context, so none is open any more:
-        // zmq_ctx_term only waits for the lingering messages of closed sockets,
-        // which the linger policy bounds. It may fail with EINTR; retry then.
+/// A raw context on its way to a reaper thread.
+struct RawContext(NonNull<c_void>);
+
+// SAFETY: a libzmq context may be terminated from any thread, and the
+// pointer is moved (not shared): nothing else uses it any more.
+unsafe impl Send for RawContext {}
+
+impl RawContext {
+    /// `zmq_ctx_term`, retried on EINTR: waits for every lingering message.
+    fn term(self) {
         loop {
-            // SAFETY: `raw` came from zmq_ctx_new and is terminated only here,
-            // once, when the last Context or Socket referring to it is gone.
-            let rc = unsafe { zmq_sys::zmq_ctx_term(self.raw.as_ptr()) };
+            // SAFETY: the context is live and terminated only here, once:
+            // its last `Context` and `Socket` are gone (or it was handed
+            // over by `Context::terminate`).
+            let rc = unsafe { zmq_sys::zmq_ctx_term(self.0.as_ptr()) };
             if rc == 0 || !matches!(check(rc), Err(Error::Interrupted)) {
                 break;
             }
+        }
+    }
+}
+
+thread_local! {
+    /// Set while a zero-copy message's owner is dropped by libzmq's free
+    /// callback, often on one of libzmq's own I/O threads: terminating a
+    /// context there would wait for that very thread, forever.
+    static IN_FREE_CALLBACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (the drop of a zero-copy owner) marked as inside libzmq's free
+/// callback, so that a context dropped by it terminates on another thread.
+pub(crate) fn in_free_callback<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            IN_FREE_CALLBACK.with(|flag| flag.set(self.0));
+        }
+    }
+    let _reset = Reset(IN_FREE_CALLBACK.with(|flag| flag.replace(true)));
+    f()
+}
+
+/// What [`Context::terminate`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Termination {
+    /// libzmq finished terminating: every closed socket handed its queued
+    /// messages to its peers' connections — except a socket with a *finite*
+    /// linger, which drops what remains when its linger expires.
+    Complete,
+    /// The timeout passed first. Termination goes on in the background and
+    /// delivers the rest if the process lives long enough; `lingering` names
+    /// the most recent sockets that were closed with a non-zero linger
+    /// ("PUSH tcp://127.0.0.1:5555"), the ones that may still hold messages.
+    TimedOut {
+        /// Descriptions of the sockets that may still hold messages.
+        lingering: Vec<String>,
+    },
+}
+
+impl Termination {
+    /// Whether termination completed within the timeout.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Termination::Complete)
+    }
+}
+
+impl ContextInner {
+    /// Terminates the libzmq context: waits at most `timeout` (`None`:
+    /// forever, libzmq's own behaviour) and lets a reaper thread finish the
+    /// rest. Runs once (Drop or `Context::terminate`).
+    fn finish(&mut self, timeout: Option<Duration>) -> Termination {
+        self.terminated = true;
+        let raw = RawContext(self.raw);
+        let state = self
+            .shutdown
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        let lingering: Vec<String> = state.lingering.drain(..).collect();
+        let lingering_count = std::mem::take(&mut state.lingering_count);
+        if IN_FREE_CALLBACK.with(std::cell::Cell::get) {
+            // Probably one of libzmq's own threads: never wait here.
+            let spawned = std::thread::Builder::new()
+                .name("zmq-ctx-term".into())
+                .spawn(move || wait_for_term(raw, timeout, lingering, lingering_count));
+            if spawned.is_err() {
+                log::error!("zmq: no thread to terminate a context on; it is leaked");
+            }
+            return Termination::Complete;
+        }
+        if lingering_count == 0 || timeout.is_none() {
+            // Nothing can linger (or the caller asked to wait forever): the
+            // plain blocking call, on this thread.
+            raw.term();
+            return Termination::Complete;
+        }
+        wait_for_term(raw, timeout, lingering, lingering_count)
+    }
+}
+
+/// Terminates `raw` on a reaper thread and waits for it at most `timeout`;
+/// past it, logs a warning naming the sockets that may still linger.
+fn wait_for_term(
+    raw: RawContext,
+    timeout: Option<Duration>,
+    lingering: Vec<String>,
+    lingering_count: usize,
+) -> Termination {
+    let Some(timeout) = timeout else {
+        raw.term();
+        return Termination::Complete;
+    };
+    let (done_tx, done) = std::sync::mpsc::channel::<()>();
+    let reaper = std::thread::Builder::new()
+        .name("zmq-ctx-term".into())
+        .spawn(move || {
+            raw.term();
+            drop(done_tx);
+        });
+    if reaper.is_err() {
+        log::error!("zmq: no thread to terminate a context on; it is leaked");
+        return Termination::TimedOut { lingering };
+    }
+    match done.recv_timeout(timeout) {
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            log::warn!(
+                "zmq: context termination still waiting after {timeout:?} for messages of \
+                 {lingering_count} socket(s) closed with a linger (latest: {}); delivery \
+                 goes on in the background and is lost if the process exits first",
+                lingering.join(", ")
+            );
+            Termination::TimedOut { lingering }
+        }
+        _ => Termination::Complete,
+    }
+}
+
+impl Drop for ContextInner {
+    fn drop(&mut self) {
+        // Every socket holds an Arc of this context, so none is open any
+        // more: termination only waits for the lingering messages of closed
+        // sockets, bounded by the context's term timeout.
+        if !self.terminated {
+            let timeout = self
+                .shutdown
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .term_timeout;
+            let _ = self.finish(timeout);
         }
     }
 }
@@ -78,6 +224,26 @@ impl Drop for ContextInner {
 /// and `Sync`. The libzmq context is terminated (`zmq_ctx_term`) when the last
 /// clone *and* the last socket made from it are dropped, so no socket can ever
 /// outlive its context.
+///
+/// # Shutdown policy: nothing lost silently, no hang forever
+/// - Sockets keep libzmq's **infinite linger**: closing a socket drops
+///   nothing that a connected, reading peer can still take.
+/// - Dropping the last handle terminates the context on a reaper thread and
+///   waits for it at most the context's term timeout
+///   ([`DEFAULT_TERM_TIMEOUT`], ten seconds; [`Context::set_term_timeout`]).
+///   Past it, the program goes on, a `log` warning names the sockets that may
+///   still hold messages, and delivery continues in the background until
+///   the process exits.
+/// - [`Context::terminate`] does the same explicitly and returns whether
+///   everything was delivered ([`Termination`]).
+/// - libzmq's own semantics stay one call away: `set_term_timeout(None)`
+///   waits forever, as `zmq_ctx_term` does; a socket linger of zero
+///   ([`Context::set_default_linger`], `Socket::set_linger`) drops queued
+///   messages at close, as czmq does.
+///
+/// A context dropped by the owner of a zero-copy message (which libzmq frees
+/// on its own I/O thread) terminates on a new thread, never on libzmq's.
+/// `docs/SHUTDOWN.md` has the measured scenarios behind this policy.
 ///
 /// ```
 /// let ctx = zmq::Context::new();
@@ -105,8 +271,8 @@ impl Default for Context {
 }
 
 impl Context {
-    /// A new context with libzmq's defaults (one I/O thread) and this crate's
-    /// [`DEFAULT_LINGER`] for new sockets.
+    /// A new context with libzmq's defaults (one I/O thread) and the
+    /// [`DEFAULT_TERM_TIMEOUT`].
     ///
     /// # Panics
     /// Only if libzmq cannot create a context at all (out of memory or file
@@ -132,8 +298,84 @@ impl Context {
             inner: Arc::new(ContextInner {
                 raw,
                 defaults: Mutex::new(SocketDefaults::default()),
+                shutdown: Mutex::new(ShutdownState {
+                    term_timeout: Some(DEFAULT_TERM_TIMEOUT),
+                    lingering: VecDeque::new(),
+                    lingering_count: 0,
+                }),
+                terminated: false,
             }),
         }
+    }
+
+    /// Terminates the context now, waiting at most `timeout` (`None`:
+    /// forever) for the messages its closed sockets still hold, and says
+    /// whether they were all delivered. Past the timeout, termination goes
+    /// on in the background (see [`Termination::TimedOut`]).
+    ///
+    /// Only the last handle can terminate: while another clone or a socket
+    /// of this context is alive, the context comes back as `Err`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = zmq::Context::new();
+    /// let push = ctx.socket(zmq::SocketType::Push)?;
+    /// push.connect("tcp://127.0.0.1:9")?; // nobody will ever take this
+    /// push.send("lost", zmq::SendFlags::empty())?;
+    /// let ctx = ctx.terminate(None).unwrap_err(); // `push` still uses it
+    /// drop(push);
+    /// let outcome = ctx.terminate(Some(Duration::from_millis(50))).unwrap();
+    /// assert!(!outcome.is_complete());
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "zmq_ctx_term")]
+    pub fn terminate(self, timeout: Option<Duration>) -> std::result::Result<Termination, Context> {
+        match Arc::try_unwrap(self.inner) {
+            Ok(mut inner) => Ok(inner.finish(timeout)),
+            Err(inner) => Err(Context { inner }),
+        }
+    }
+
+    /// How long dropping the last handle waits for lingering messages
+    /// (`None` = forever, as libzmq); see the shutdown policy above.
+    pub fn set_term_timeout(&self, timeout: Option<Duration>) {
+        self.shutdown_state().term_timeout = timeout;
+    }
+
+    /// The term timeout; [`DEFAULT_TERM_TIMEOUT`] unless changed.
+    pub fn term_timeout(&self) -> Option<Duration> {
+        self.shutdown_state().term_timeout
+    }
+
+    fn shutdown_state(&self) -> std::sync::MutexGuard<'_, ShutdownState> {
+        self.inner
+            .shutdown
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Called by `Socket::drop` just before `zmq_close`: remembers a socket
+    /// that may linger, to name it if termination times out.
+    pub(crate) fn note_closing(&self, socket: &Socket) {
+        // A zero linger drops what is queued: nothing can linger. An error
+        // (a socket that is already unusable) counts as lingering.
+        if matches!(socket.linger(), Ok(Some(linger)) if linger.is_zero()) {
+            return;
+        }
+        let kind = socket
+            .socket_type()
+            .map_or_else(|_| "socket".to_owned(), |t| format!("{t:?}").to_uppercase());
+        let endpoint = socket
+            .last_endpoint()
+            .ok()
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| "(no endpoint)".to_owned());
+        let mut state = self.shutdown_state();
+        if state.lingering.len() == LINGERING_NAMED {
+            state.lingering.pop_front();
+        }
+        state.lingering.push_back(format!("{kind} {endpoint}"));
+        state.lingering_count += 1;
     }
 
     /// A builder to set context options and socket defaults before the first socket.
@@ -190,8 +432,9 @@ impl Context {
             .unwrap_or_else(PoisonError::into_inner));
     }
 
-    /// The linger given to sockets created from now on (`None` = infinite).
-    /// See [`DEFAULT_LINGER`] for why it is not libzmq's infinite default.
+    /// The linger given to sockets created from now on (`None` = infinite,
+    /// libzmq's default; zero drops queued messages at close). See the
+    /// shutdown policy of [`Context`].
     pub fn set_default_linger(&self, linger: Option<Duration>) {
         self.update_defaults(|d| d.linger = Some(linger));
     }
@@ -333,7 +576,9 @@ ctx_options! {
     ZMQ_THREAD_AFFINITY_CPU_REMOVE "ZMQ_THREAD_AFFINITY_CPU_REMOVE": i32, get -, set remove_thread_affinity_cpu;
     /// Numeric prefix of the I/O threads' names (set only).
     ZMQ_THREAD_NAME_PREFIX "ZMQ_THREAD_NAME_PREFIX": i32, get -, set set_thread_name_prefix;
-    /// Largest message size accepted, in bytes (default `i32::MAX`).
+    /// A largest message size (default `i32::MAX`). libzmq 4.3.5 stores it
+    /// but **never enforces it**: to protect a socket from large messages use
+    /// the socket option `ZMQ_MAXMSGSIZE` (`Socket::set_maxmsgsize`).
     ZMQ_MAX_MSGSZ "ZMQ_MAX_MSGSZ": i32, get max_msgsz, set set_max_msgsz;
     /// `sizeof(zmq_msg_t)` of the linked library (get only; 64).
     ZMQ_MSG_T_SIZE "ZMQ_MSG_T_SIZE": i32, get msg_t_size, set -;
@@ -371,9 +616,15 @@ pub struct ContextBuilder {
     linger: Option<Option<Duration>>,
     sndhwm: Option<i32>,
     rcvhwm: Option<i32>,
+    term_timeout: Option<Option<Duration>>,
 }
 
 impl ContextBuilder {
+    /// See [`Context::set_term_timeout`].
+    pub fn term_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.term_timeout = Some(timeout);
+        self
+    }
     /// See [`Context::set_io_threads`].
     pub fn io_threads(mut self, n: i32) -> Self {
         self.io_threads = Some(n);
@@ -399,7 +650,7 @@ impl ContextBuilder {
         self.blocky = Some(enabled);
         self
     }
-    /// Linger of every socket of the context (`None` = infinite); see [`DEFAULT_LINGER`].
+    /// Linger of every socket of the context (`None` = infinite, the default).
     pub fn linger(mut self, linger: Option<Duration>) -> Self {
         self.linger = Some(linger);
         self
@@ -441,6 +692,9 @@ impl ContextBuilder {
         }
         if let Some(hwm) = self.rcvhwm {
             ctx.set_default_rcvhwm(hwm)?;
+        }
+        if let Some(timeout) = self.term_timeout {
+            ctx.set_term_timeout(timeout);
         }
         Ok(ctx)
     }

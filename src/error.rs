@@ -39,7 +39,8 @@ pub enum Error {
     /// The address is already in use (EADDRINUSE).
     #[error("{}", strerror(libc::EADDRINUSE))]
     AddrInUse,
-    /// The address is not local, or cannot be resolved (EADDRNOTAVAIL / ENODEV).
+    /// The address is not local, or cannot be resolved (EADDRNOTAVAIL). An
+    /// interface that does not exist is ENODEV, kept as [`Error::Other`].
     #[error("{}", strerror(libc::EADDRNOTAVAIL))]
     AddrNotAvailable,
     /// The operation is not supported by this socket type (ENOTSUP).
@@ -60,7 +61,9 @@ pub enum Error {
     /// The endpoint is not bound or connected (ENOENT), e.g. on `unbind`.
     #[error("{}", strerror(libc::ENOENT))]
     NoSuchEndpoint,
-    /// The handle is no longer valid (ENOTSOCK / EFAULT).
+    /// The handle is no longer valid (ENOTSOCK). libzmq's EFAULT (an invalid
+    /// pointer) is kept as [`Error::Other`], so [`Error::errno`] gives back
+    /// the very number libzmq set.
     #[error("{}", strerror(libc::ENOTSOCK))]
     NotASocket,
     /// Out of memory (ENOMEM).
@@ -99,14 +102,14 @@ impl Error {
             libc::EHOSTUNREACH => Error::HostUnreachable,
             libc::EINVAL => Error::InvalidArgument,
             libc::EADDRINUSE => Error::AddrInUse,
-            libc::EADDRNOTAVAIL | libc::ENODEV => Error::AddrNotAvailable,
+            libc::EADDRNOTAVAIL => Error::AddrNotAvailable,
             libc::ENOTSUP => Error::NotSupported,
             libc::EPROTONOSUPPORT => Error::ProtocolNotSupported,
             zmq_sys::ENOCOMPATPROTO => Error::IncompatibleProtocol,
             zmq_sys::EMTHREAD => Error::NoThreads,
             libc::EMFILE => Error::TooManySockets,
             libc::ENOENT => Error::NoSuchEndpoint,
-            libc::ENOTSOCK | libc::EFAULT => Error::NotASocket,
+            libc::ENOTSOCK => Error::NotASocket,
             libc::ENOMEM => Error::NoMemory,
             other => Error::Other(other),
         }
@@ -252,6 +255,9 @@ mod tests {
             zmq_sys::EFSM,
             libc::EINTR,
             libc::EINVAL,
+            // These two once mapped to a variant of another number.
+            libc::ENODEV,
+            libc::EFAULT,
         ] {
             assert_eq!(Error::from_errno(errno).errno(), Some(errno));
         }

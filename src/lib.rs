@@ -21,9 +21,11 @@
 //! ```
 //!
 //! # Shutdown
-//! libzmq's default linger is infinite, so a program with undelivered messages
-//! can hang when its context terminates. This crate gives every socket a
-//! linger of [`DEFAULT_LINGER`] (one second) unless told otherwise; see there.
+//! Sockets keep libzmq's infinite linger, so closing one drops nothing a
+//! connected peer can still take; dropping the last [`Context`] waits for that
+//! delivery at most [`DEFAULT_TERM_TIMEOUT`], then goes on with a `log`
+//! warning. [`Context::terminate`] reports whether everything was delivered.
+//! See the shutdown policy of [`Context`].
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
@@ -57,7 +59,7 @@ mod sockopt;
 pub mod z85;
 
 pub use cert::{Certificate, CurveKeyPair};
-pub use context::{Context, ContextBuilder, DEFAULT_LINGER};
+pub use context::{Context, ContextBuilder, Termination, DEFAULT_TERM_TIMEOUT};
 pub use error::{Error, Result, WouldBlock};
 pub use message::Message;
 pub use monitor::{Event, Monitor, MonitorEvent, MonitorEvents, ProtocolError};
@@ -66,7 +68,7 @@ pub use poll::{poll, PollItem, Poller};
 pub use poll::{DraftPoller, PollerEvent};
 pub use proxy::{
     proxy, proxy_steerable, ProxyCommand, ProxyController, ProxyStatistics, ProxyThread,
-    SideStatistics,
+    SideStatistics, PROXY_STOP_TIMEOUT,
 };
 #[cfg(feature = "draft")]
 pub use socket::ThreadSafeSocket;

@@ -10,10 +10,9 @@
 //! copies the content first when libzmq reports it shared (`ZMQ_SHARED`) or
 //! when it is read-only. `Clone` is then the cheap `zmq_msg_copy`.
 
-use std::cell::Cell;
+use std::cell::UnsafeCell;
 use std::ffi::{c_void, CStr, CString};
 use std::fmt;
-use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -30,20 +29,22 @@ use crate::error::{check, Result};
 /// assert_eq!(zero_copy.len(), 3);
 /// ```
 pub struct Message {
-    msg: zmq_sys::zmq_msg_t,
-    /// The bytes belong to a foreign owner that only allows reading.
+    /// In an `UnsafeCell` because `Clone` (`zmq_msg_copy`) writes the
+    /// source's flags through `&self`.
+    msg: UnsafeCell<zmq_sys::zmq_msg_t>,
+    /// The bytes belong to a foreign owner that only allows reading. Only
+    /// libzmq replacing the content (a successful send or receive) clears it.
     read_only: bool,
-    /// Not `Sync`: see below.
-    _not_sync: PhantomData<Cell<()>>,
 }
 
 // SAFETY: a zmq_msg_t may be used from any thread as long as one thread at a
 // time does. Content it owns through zero-copy is `Send` (required by
 // every constructor), and libzmq's reference counts are atomic.
 unsafe impl Send for Message {}
-// `Message` is deliberately not `Sync` (the `Cell` marker): `Clone`
-// (`zmq_msg_copy`) writes the source's flags through `&self`, which two
-// threads must not do at once.
+// `Message` is deliberately not `Sync` (the `UnsafeCell` makes sure of it):
+// `Clone` (`zmq_msg_copy`) writes the source's flags through `&self`, and a
+// reader (`Deref`, `is_shared`) reads them, which two threads must not do at
+// once without synchronisation.
 
 impl Message {
     /// An empty message.
@@ -54,9 +55,8 @@ impl Message {
         unsafe { zmq_sys::zmq_msg_init(msg.as_mut_ptr()) };
         Message {
             // SAFETY: initialised just above.
-            msg: unsafe { msg.assume_init() },
+            msg: UnsafeCell::new(unsafe { msg.assume_init() }),
             read_only: false,
-            _not_sync: PhantomData,
         }
     }
 
@@ -69,9 +69,8 @@ impl Message {
         check(unsafe { zmq_sys::zmq_msg_init_size(msg.as_mut_ptr(), len) })?;
         let mut msg = Message {
             // SAFETY: initialised by the successful call above.
-            msg: unsafe { msg.assume_init() },
+            msg: UnsafeCell::new(unsafe { msg.assume_init() }),
             read_only: false,
-            _not_sync: PhantomData,
         };
         msg.fill(0);
         Ok(msg)
@@ -87,15 +86,14 @@ impl Message {
         }
         let mut msg = Message {
             // SAFETY: initialised just above.
-            msg: unsafe { msg.assume_init() },
+            msg: UnsafeCell::new(unsafe { msg.assume_init() }),
             read_only: false,
-            _not_sync: PhantomData,
         };
         if !data.is_empty() {
             // SAFETY: the fresh content is private, writable and exactly
             // `data.len()` bytes long; the regions cannot overlap.
             unsafe {
-                let dst = zmq_sys::zmq_msg_data(&mut msg.msg) as *mut u8;
+                let dst = zmq_sys::zmq_msg_data(msg.msg.get_mut()) as *mut u8;
                 std::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
             }
         }
@@ -175,9 +173,8 @@ impl Message {
         }
         Message {
             // SAFETY: initialised by the successful call.
-            msg: unsafe { msg.assume_init() },
+            msg: UnsafeCell::new(unsafe { msg.assume_init() }),
             read_only,
-            _not_sync: PhantomData,
         }
     }
 
@@ -185,7 +182,7 @@ impl Message {
     #[doc(alias = "zmq_msg_more")]
     pub fn more(&self) -> bool {
         // SAFETY: the message is initialised; zmq_msg_more only reads flags.
-        unsafe { zmq_sys::zmq_msg_more(&self.msg) == 1 }
+        unsafe { zmq_sys::zmq_msg_more(self.as_raw()) == 1 }
     }
 
     /// A metadata property of a received message: "Socket-Type", "Routing-Id",
@@ -211,17 +208,30 @@ impl Message {
         unsafe { zmq_sys::zmq_msg_get(self.as_raw(), zmq_sys::ZMQ_SHARED) == 1 }
     }
 
-    /// The raw `zmq_msg_t`, for calling libzmq directly.
+    /// The raw `zmq_msg_t`, for calling libzmq directly (reading only).
     pub fn as_raw(&self) -> *const zmq_sys::zmq_msg_t {
-        &self.msg
+        self.msg.get()
     }
 
     /// The raw `zmq_msg_t`, mutable. Anything written through it must leave a
     /// valid, initialised message behind.
+    ///
+    /// A message over read-only bytes ([`Message::from_static`],
+    /// [`Message::from_owner`]) stays marked read-only whatever is done
+    /// through this pointer, so a later `DerefMut` copies first: replacing
+    /// the content through the raw pointer costs at most one extra copy, and
+    /// can never make read-only bytes writable.
     pub fn as_raw_mut(&mut self) -> *mut zmq_sys::zmq_msg_t {
-        // Callers may replace the content (e.g. zmq_msg_recv).
+        self.msg.get_mut()
+    }
+
+    /// Records that libzmq replaced the content (a successful `zmq_msg_send`
+    /// left the message empty, or `zmq_msg_recv` stored a received frame):
+    /// the new content is libzmq's own, so it is no longer read-only.
+    /// Called only after such a call succeeded.
+    #[inline]
+    pub(crate) fn content_replaced(&mut self) {
         self.read_only = false;
-        &mut self.msg
     }
 
     /// Takes over an initialised `zmq_msg_t`.
@@ -232,9 +242,8 @@ impl Message {
     /// must be writable by whoever owns the message (not constant data).
     pub unsafe fn from_raw(msg: zmq_sys::zmq_msg_t) -> Message {
         Message {
-            msg,
+            msg: UnsafeCell::new(msg),
             read_only: false,
-            _not_sync: PhantomData,
         }
     }
 
@@ -242,7 +251,7 @@ impl Message {
     pub fn into_raw(self) -> zmq_sys::zmq_msg_t {
         let this = std::mem::ManuallyDrop::new(self);
         // SAFETY: `this` is never dropped, so the struct is moved out once.
-        unsafe { std::ptr::read(&this.msg) }
+        unsafe { std::ptr::read(this.msg.get()) }
     }
 
     /// Makes the content private and writable, copying it if it is shared or
@@ -268,7 +277,7 @@ impl Message {
     #[doc(alias = "zmq_msg_set_routing_id")]
     pub fn set_routing_id(&mut self, id: u32) -> Result<()> {
         // SAFETY: the message is initialised and exclusively borrowed.
-        check(unsafe { zmq_sys::zmq_msg_set_routing_id(&mut self.msg, id) }).map(drop)
+        check(unsafe { zmq_sys::zmq_msg_set_routing_id(self.msg.get_mut(), id) }).map(drop)
     }
 
     #[cfg(feature = "draft")]
@@ -297,7 +306,7 @@ impl Message {
         }
         let c = CString::new(group).map_err(|_| Error::NulByte(group.to_owned()))?;
         // SAFETY: the message is initialised; libzmq copies the string.
-        check(unsafe { zmq_sys::zmq_msg_set_group(&mut self.msg, c.as_ptr()) }).map(drop)
+        check(unsafe { zmq_sys::zmq_msg_set_group(self.msg.get_mut(), c.as_ptr()) }).map(drop)
     }
 }
 
@@ -307,9 +316,13 @@ impl Message {
 /// aborts rather than leaking silently into undefined behaviour.
 unsafe extern "C" fn drop_box<T>(_data: *mut c_void, hint: *mut c_void) {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: `hint` came from Box::<T>::into_raw in a constructor of this
-        // module, and libzmq calls the free function exactly once.
-        drop(unsafe { Box::from_raw(hint as *mut T) });
+        // The owner may hold the last handle of a context: marked so that
+        // the context does not terminate on libzmq's own thread.
+        crate::context::in_free_callback(|| {
+            // SAFETY: `hint` came from Box::<T>::into_raw in a constructor of
+            // this module, and libzmq calls the free function exactly once.
+            drop(unsafe { Box::from_raw(hint as *mut T) });
+        })
     }));
     if result.is_err() {
         std::process::abort();
@@ -320,7 +333,7 @@ impl Drop for Message {
     fn drop(&mut self) {
         // SAFETY: the message is initialised and closed only here. zmq_msg_close
         // fails only for an invalid message (EFAULT), which cannot happen.
-        unsafe { zmq_sys::zmq_msg_close(&mut self.msg) };
+        unsafe { zmq_sys::zmq_msg_close(self.msg.get_mut()) };
     }
 }
 
@@ -337,7 +350,7 @@ impl Deref for Message {
         // SAFETY: the message is initialised. zmq_msg_data takes *mut but does
         // not write; the bytes stay valid and unchanged while `&self` lives.
         unsafe {
-            let len = zmq_sys::zmq_msg_size(&self.msg);
+            let len = zmq_sys::zmq_msg_size(self.as_raw());
             if len == 0 {
                 return &[];
             }
@@ -354,11 +367,11 @@ impl DerefMut for Message {
         // SAFETY: the content is now owned by this message alone and writable;
         // `&mut self` guarantees no other borrow.
         unsafe {
-            let len = zmq_sys::zmq_msg_size(&self.msg);
+            let len = zmq_sys::zmq_msg_size(self.as_raw());
             if len == 0 {
                 return &mut [];
             }
-            let data = zmq_sys::zmq_msg_data(&mut self.msg);
+            let data = zmq_sys::zmq_msg_data(self.msg.get_mut());
             std::slice::from_raw_parts_mut(data as *mut u8, len)
         }
     }
@@ -376,8 +389,11 @@ impl Clone for Message {
     fn clone(&self) -> Message {
         let mut copy = Message::new();
         // SAFETY: both messages are initialised; zmq_msg_copy does not modify
-        // the source's content, only its reference count (atomically).
-        let rc = unsafe { zmq_sys::zmq_msg_copy(&mut copy.msg, self.as_raw() as *mut _) };
+        // the source's content, only its reference count (atomically) and its
+        // flags (the `shared` mark), which is why the source lives in an
+        // `UnsafeCell`; `Message` is not `Sync`, so no other thread can read
+        // or write those flags meanwhile.
+        let rc = unsafe { zmq_sys::zmq_msg_copy(copy.msg.get_mut(), self.msg.get()) };
         if rc != 0 {
             return Message::copy_from(self);
         }

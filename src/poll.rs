@@ -101,10 +101,17 @@ impl std::fmt::Debug for PollItem<'_> {
     }
 }
 
-fn timeout_ms(timeout: Option<Duration>) -> Result<libc::c_long> {
+/// libzmq's timeout argument: -1 for `None` (forever), else milliseconds
+/// rounded up (a sub-millisecond wait must not turn into a busy "don't wait").
+/// Waiting forever on nothing is refused: libzmq would sleep about 71
+/// minutes (`usleep(-1 * 1000)`) or fail with EFAULT, and only a signal
+/// could end it.
+fn timeout_ms(timeout: Option<Duration>, nothing_to_wait_for: bool) -> Result<libc::c_long> {
     match timeout {
+        None if nothing_to_wait_for => Err(Error::InvalidArgument),
         None => Ok(-1),
-        Some(t) => libc::c_long::try_from(t.as_millis()).map_err(|_| Error::InvalidArgument),
+        Some(t) => libc::c_long::try_from(crate::sockopt::ceil_millis(t))
+            .map_err(|_| Error::InvalidArgument),
     }
 }
 
@@ -112,6 +119,11 @@ fn timeout_ms(timeout: Option<Duration>) -> Result<libc::c_long> {
 /// returns how many items have events. Each item's [`PollItem::revents`]
 /// tells what happened. A signal gives [`Error::Interrupted`]: the caller
 /// decides whether to poll again.
+///
+/// A timeout below a millisecond waits a whole millisecond (libzmq counts in
+/// milliseconds; rounding down would make it a busy loop). With no items, a
+/// timeout just sleeps and returns 0, and no timeout is
+/// [`Error::InvalidArgument`]: nothing could ever end that wait.
 ///
 /// ```
 /// use std::time::Duration;
@@ -127,7 +139,7 @@ fn timeout_ms(timeout: Option<Duration>) -> Result<libc::c_long> {
 #[doc(alias = "zmq_poll")]
 pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Result<usize> {
     let len = i32::try_from(items.len()).map_err(|_| Error::InvalidArgument)?;
-    let timeout = timeout_ms(timeout)?;
+    let timeout = timeout_ms(timeout, items.is_empty())?;
     // SAFETY: PollItem is repr(transparent) over zmq_pollitem_t, and each item
     // borrows a live socket or descriptor for the duration of the call.
     let n = check(unsafe { zmq_sys::zmq_poll(items.as_mut_ptr().cast(), len, timeout) })?;
@@ -221,7 +233,9 @@ impl<'a, K> Poller<'a, K> {
         self.items.is_empty()
     }
 
-    /// Waits like [`poll`]; returns how many entries are ready.
+    /// Waits like [`poll`]; returns how many entries are ready. A poller
+    /// whose entries were all removed sleeps out a timeout, and refuses to
+    /// wait forever ([`Error::InvalidArgument`]), as [`poll`] does.
     pub fn poll(&mut self, timeout: Option<Duration>) -> Result<usize> {
         poll(&mut self.items, timeout)
     }
@@ -370,14 +384,18 @@ mod draft {
 
         /// Waits for events (`None` = forever) and returns them, from storage
         /// the poller reuses; no events before the timeout is an empty
-        /// iterator (not an error).
+        /// iterator (not an error). With no sockets it sleeps out a timeout,
+        /// and refuses to wait forever ([`Error::InvalidArgument`]), as
+        /// [`poll`] does.
         #[doc(alias = "zmq_poller_wait_all")]
         pub fn wait(
             &mut self,
             timeout: Option<Duration>,
         ) -> Result<impl Iterator<Item = PollerEvent<K>> + '_> {
-            let timeout = timeout_ms(timeout)?;
+            let timeout = timeout_ms(timeout, self.events.is_empty())?;
             let ready = if self.events.is_empty() {
+                // As `poll` with no items: sleep out the timeout.
+                std::thread::sleep(Duration::from_millis(timeout as u64));
                 0
             } else {
                 let n = self.events.len() as i32;

@@ -185,9 +185,35 @@ impl ProxyController {
     }
 }
 
+/// The stack of the crate's own proxy thread. libzmq 4.3.5 (and its master
+/// branch) walks a subscription trie recursively, one stack frame per byte of
+/// a subscription, on the thread that forwards it: a remote subscriber's
+/// 32 KiB subscription overflowed a default 2 MiB thread stack and aborted
+/// the process. The stack is reserved, not committed: pages are used only
+/// as deep as a recursion really goes. See [`ProxyThread`] for the
+/// `ZMQ_MAXMSGSIZE` defence that bounds the depth itself.
+pub(crate) const THREAD_STACK: usize = 256 << 20;
+
+/// How long [`ProxyThread::stop`] (and its `Drop`) waits for the proxy to
+/// return after the TERMINATE command.
+pub const PROXY_STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A steerable proxy running on its own thread. [`ProxyThread::stop`] (or
 /// dropping the handle) terminates the proxy and joins the thread; the
 /// sockets given to it are closed there.
+///
+/// The thread retries the proxy when a signal interrupts it (EINTR), and
+/// ends when the proxy fails (e.g. a capture socket that cannot send) or the
+/// context is shut down; stopping it afterwards returns at once.
+///
+/// # Facing untrusted peers
+/// A proxy forwards subscriptions to its XSUB side, where libzmq keeps them in
+/// a trie it walks recursively, one stack frame per byte. The proxy thread has
+/// a large stack (256 MiB, reserved, committed only as deep as it is used),
+/// which holds subscriptions up to about a megabyte; set
+/// [`Socket::set_maxmsgsize`] on a socket that faces untrusted peers (the
+/// XPUB of a forwarder, any socket bound on a public address) so that a peer
+/// sending a larger frame is disconnected before libzmq stores it.
 ///
 /// ```
 /// use zmq::{Context, ProxyThread, RecvFlags, SendFlags, SocketType};
@@ -210,6 +236,8 @@ impl ProxyController {
 pub struct ProxyThread {
     controller: ProxyController,
     thread: Option<JoinHandle<Result<()>>>,
+    /// Disconnected (by the thread's end) when the proxy has returned.
+    done: std::sync::mpsc::Receiver<()>,
 }
 
 impl ProxyThread {
@@ -220,13 +248,25 @@ impl ProxyThread {
         capture: Option<Socket>,
     ) -> Result<ProxyThread> {
         let (control_out, control_in) = frontend.context().pipe("proxy-control")?;
+        let (done_tx, done) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("zmq-proxy".into())
-            .spawn(move || proxy_steerable(&frontend, &backend, capture.as_ref(), &control_in))
+            .stack_size(THREAD_STACK)
+            .spawn(move || {
+                // Dropped when the thread ends, however it ends.
+                let _done = done_tx;
+                loop {
+                    match proxy_steerable(&frontend, &backend, capture.as_ref(), &control_in) {
+                        Err(Error::Interrupted) => continue,
+                        result => return result,
+                    }
+                }
+            })
             .map_err(|_| Error::NoThreads)?;
         Ok(ProxyThread {
             controller: ProxyController::new(control_out),
             thread: Some(thread),
+            done,
         })
     }
 
@@ -235,7 +275,17 @@ impl ProxyThread {
         &self.controller
     }
 
-    /// Terminates the proxy and joins its thread; returns what the proxy returned.
+    /// The proxy's thread (for its name or id, or to signal it); `None` once
+    /// it was stopped.
+    pub fn join_handle(&self) -> Option<&JoinHandle<Result<()>>> {
+        self.thread.as_ref()
+    }
+
+    /// Terminates the proxy and joins its thread; returns what the proxy
+    /// returned. If the proxy does not return within [`PROXY_STOP_TIMEOUT`]
+    /// (it is blocked sending to a peer that does not read), the thread is
+    /// left to end when the context terminates, and this returns
+    /// [`Error::Again`].
     pub fn stop(mut self) -> Result<()> {
         self.stop_and_join()
     }
@@ -244,12 +294,26 @@ impl ProxyThread {
         let Some(thread) = self.thread.take() else {
             return Ok(());
         };
-        // If the context was shut down the proxy has returned already, and
-        // the command fails: joining is all that is left then.
-        let _ = self.controller.terminate();
-        match thread.join() {
-            Ok(result) => result,
-            Err(_) => Err(Error::Other(libc::EINVAL)),
+        // Never blocks: if the proxy has returned already (context shut down,
+        // a failed capture, ...), its control socket is gone and the command
+        // fails at once; joining is all that is left then.
+        let _ = self
+            .controller
+            .socket
+            .send(ProxyCommand::Terminate.wire(), SendFlags::DONTWAIT);
+        match self.done.recv_timeout(PROXY_STOP_TIMEOUT) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                log::warn!(
+                    "zmq: the proxy thread did not stop within {PROXY_STOP_TIMEOUT:?} \
+                     (blocked sending to a peer that does not read?); it ends when its \
+                     context terminates"
+                );
+                Err(Error::Again)
+            }
+            _ => match thread.join() {
+                Ok(result) => result,
+                Err(_) => Err(Error::Other(libc::EINVAL)),
+            },
         }
     }
 }

@@ -193,6 +193,12 @@ impl std::fmt::Debug for Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        // A readiness poller refers to the socket: it goes first.
+        #[cfg(unix)]
+        {
+            self.fd = SocketFd::None;
+        }
+        self.ctx.note_closing(self);
         // SAFETY: `raw` is a live socket closed only here. zmq_close can only
         // fail with ENOTSOCK, impossible for a socket we own; nothing to do then.
         unsafe { zmq_sys::zmq_close(self.raw.as_ptr()) };
@@ -209,6 +215,40 @@ fn group_name(group: &str) -> Result<CString> {
 
 pub(crate) fn c_string(s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| Error::NulByte(s.to_owned()))
+}
+
+/// Rejects a port libzmq would silently mangle: it parses the port of a
+/// tcp/udp/ws endpoint with `atoi` and truncates it to 16 bits, so
+/// `tcp://127.0.0.1:99998` would bind port 34462 and `:-2` port 65534. A port
+/// must be `*` or a decimal number up to 65535. Endpoints of other
+/// transports, and the parts this check cannot read, are left to libzmq.
+fn check_port(endpoint: &str) -> Result<()> {
+    let Some((transport, address)) = endpoint.split_once("://") else {
+        return Ok(());
+    };
+    let address = match transport {
+        "tcp" | "udp" => address,
+        // ws://host:port/path
+        "ws" | "wss" => address.split('/').next().unwrap_or(address),
+        _ => return Ok(()),
+    };
+    // A connect may name a source first: "source;destination".
+    for part in address.split(';') {
+        let Some((_, port)) = part.rsplit_once(':') else {
+            continue; // no port (a source address, or an error libzmq reports)
+        };
+        if port.contains(']') {
+            continue; // "[::1]" without a port: libzmq reports it
+        }
+        let valid = port == "*"
+            || (!port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && port.parse::<u16>().is_ok());
+        if !valid {
+            return Err(Error::InvalidArgument);
+        }
+    }
+    Ok(())
 }
 
 impl Socket {
@@ -268,11 +308,8 @@ impl Socket {
         {
             socket.fd = match socket.fd() {
                 Ok(fd) => SocketFd::Zmq(fd),
-                // Thread-safe (DRAFT) types have no ZMQ_FD: hand out a pipe
-                // that never becomes readable, so `AsFd` stays sound.
-                Err(_) => {
-                    SocketFd::Never(std::io::pipe().map_err(|_| Error::TooManySockets)?.0.into())
-                }
+                // Thread-safe (DRAFT) types have no ZMQ_FD.
+                Err(_) => SocketFd::without_zmq_fd(&socket)?,
             };
         }
         Ok(socket)
@@ -307,13 +344,17 @@ impl Socket {
     /// `ipc:///tmp/x`, `inproc://name`...
     #[doc(alias = "zmq_bind")]
     pub fn bind(&self, endpoint: &str) -> Result<()> {
-        self.call_with_str(zmq_sys::zmq_bind, &c_string(endpoint)?)
+        let c = c_string(endpoint)?;
+        check_port(endpoint)?;
+        self.call_with_str(zmq_sys::zmq_bind, &c)
     }
 
     /// Connects to an endpoint (asynchronously: the peer need not exist yet).
     #[doc(alias = "zmq_connect")]
     pub fn connect(&self, endpoint: &str) -> Result<()> {
-        self.call_with_str(zmq_sys::zmq_connect, &c_string(endpoint)?)
+        let c = c_string(endpoint)?;
+        check_port(endpoint)?;
+        self.call_with_str(zmq_sys::zmq_connect, &c)
     }
 
     /// Stops accepting on an endpoint bound before (use the real endpoint
@@ -346,8 +387,11 @@ impl Socket {
     pub fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
         // SAFETY: live socket and initialised message; on success libzmq takes
         // the content and re-initialises `msg` empty, on failure leaves it.
-        check(unsafe { zmq_sys::zmq_msg_send(msg.as_raw_mut(), self.as_raw(), flags.bits()) })
-            .map(drop)
+        check(unsafe { zmq_sys::zmq_msg_send(msg.as_raw_mut(), self.as_raw(), flags.bits()) })?;
+        // Only now is the content libzmq's: a failed send (EAGAIN, EFSM...)
+        // left read-only bytes read-only.
+        msg.content_replaced();
+        Ok(())
     }
 
     /// Like [`Socket::send`] with `DONTWAIT`: `Ok(false)` when it would block.
@@ -382,10 +426,12 @@ impl Socket {
     /// the frame is small; reuse one `Message` in a loop).
     #[doc(alias = "zmq_msg_recv")]
     pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
-        // SAFETY: live socket and initialised message; libzmq closes the old
-        // content and stores the new frame.
-        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_raw_mut(), self.as_raw(), flags.bits()) })
-            .map(drop)
+        // SAFETY: live socket and initialised message; on success libzmq
+        // closes the old content and stores the new frame, on failure
+        // (EAGAIN, ENOTSUP, EFSM...) it leaves the message as it was.
+        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_raw_mut(), self.as_raw(), flags.bits()) })?;
+        msg.content_replaced();
+        Ok(())
     }
 
     /// Receives a frame as a new [`Message`].
@@ -469,7 +515,13 @@ impl Socket {
 
     /// What the socket can do now without blocking (`ZMQ_EVENTS`); with
     /// [`std::os::fd::AsRawFd`] this integrates with other event loops.
+    /// On a thread-safe (DRAFT) socket it asks the socket's readiness poller,
+    /// which also consumes the wake-up its descriptor signalled.
     pub fn events(&self) -> Result<PollEvents> {
+        #[cfg(all(unix, feature = "draft"))]
+        if let SocketFd::Poller(poller) = &self.fd {
+            return poller.events();
+        }
         self.raw_events()
             .map(|e| PollEvents::from_bits_truncate(e as i16))
     }
@@ -482,23 +534,126 @@ impl Socket {
 
 #[cfg(unix)]
 enum SocketFd {
-    /// Only while the socket is being built.
+    /// Only while the socket is being built or closed.
     None,
     Zmq(std::os::fd::RawFd),
-    Never(std::os::fd::OwnedFd),
+    /// A thread-safe (DRAFT) socket: the descriptor of a `zmq_poller` that
+    /// watches it, as pyzmq does.
+    #[cfg(feature = "draft")]
+    Poller(ReadinessPoller),
+    /// No readiness descriptor can be had (a thread-safe socket in a build
+    /// without the DRAFT poller): a pipe whose write end stays open, so the
+    /// read end never becomes readable and never reports a hang-up.
+    Never {
+        read: std::os::fd::OwnedFd,
+        _write: std::os::fd::OwnedFd,
+    },
+}
+
+#[cfg(unix)]
+impl SocketFd {
+    fn without_zmq_fd(socket: &Socket) -> Result<SocketFd> {
+        #[cfg(feature = "draft")]
+        if let Ok(poller) = ReadinessPoller::new(socket) {
+            return Ok(SocketFd::Poller(poller));
+        }
+        let _ = socket;
+        let (read, write) = std::io::pipe().map_err(|_| Error::TooManySockets)?;
+        Ok(SocketFd::Never {
+            read: read.into(),
+            _write: write.into(),
+        })
+    }
+}
+
+/// A `zmq_poller` watching one thread-safe socket: its descriptor becomes
+/// readable when the socket's readiness may have changed (edge-triggered,
+/// as `ZMQ_FD`), and each `events()` call consumes one such wake-up.
+#[cfg(all(unix, feature = "draft"))]
+struct ReadinessPoller {
+    /// The poller; the mutex serialises `zmq_poller_wait_all`, which is not
+    /// thread-safe, between threads sharing a `ThreadSafeSocket`.
+    poller: std::sync::Mutex<NonNull<c_void>>,
+    fd: std::os::fd::RawFd,
+}
+
+#[cfg(all(unix, feature = "draft"))]
+impl ReadinessPoller {
+    fn new(socket: &Socket) -> Result<ReadinessPoller> {
+        // SAFETY: zmq_poller_new has no preconditions; NULL means failure.
+        let poller = check_ptr(unsafe { zmq_sys::zmq_poller_new() })?;
+        // Owned from here on: Drop destroys it on every path below.
+        let mut this = ReadinessPoller {
+            poller: std::sync::Mutex::new(poller),
+            fd: -1,
+        };
+        let events = (zmq_sys::ZMQ_POLLIN | zmq_sys::ZMQ_POLLOUT) as i16;
+        // SAFETY: live poller and live socket; the poller is destroyed before
+        // the socket is closed (Socket::drop drops the fd holder first).
+        check(unsafe {
+            zmq_sys::zmq_poller_add(
+                poller.as_ptr(),
+                socket.as_raw(),
+                std::ptr::null_mut(),
+                events,
+            )
+        })?;
+        let mut fd: zmq_sys::zmq_fd_t = -1;
+        // SAFETY: live poller; libzmq writes one descriptor. It fails (EINVAL)
+        // unless a thread-safe socket was added.
+        check(unsafe { zmq_sys::zmq_poller_fd(poller.as_ptr(), &mut fd) })?;
+        this.fd = fd;
+        Ok(this)
+    }
+
+    fn events(&self) -> Result<PollEvents> {
+        let poller = self
+            .poller
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // SAFETY: zmq_poller_event_t is plain data; all zeroes is valid.
+        let mut event: zmq_sys::zmq_poller_event_t = unsafe { std::mem::zeroed() };
+        // SAFETY: live poller (we hold its lock), room for one event, and a
+        // zero timeout: the call never blocks.
+        let rc = unsafe { zmq_sys::zmq_poller_wait_all(poller.as_ptr(), &mut event, 1, 0) };
+        match check(rc) {
+            Ok(_) => Ok(PollEvents::from_bits_truncate(event.events)),
+            Err(Error::Again) => Ok(PollEvents::empty()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(all(unix, feature = "draft"))]
+impl Drop for ReadinessPoller {
+    fn drop(&mut self) {
+        let mut raw = self
+            .poller
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ptr();
+        // SAFETY: the poller is live and destroyed only here, while the
+        // socket it watches is still open.
+        unsafe { zmq_sys::zmq_poller_destroy(&mut raw) };
+    }
 }
 
 #[cfg(unix)]
 impl std::os::fd::AsRawFd for Socket {
     /// The socket's `ZMQ_FD`: readable when `events()` may have changed. It
     /// signals edges, not levels: always check [`Socket::events`] after it
-    /// wakes. Thread-safe (DRAFT) socket types have no such descriptor; they
-    /// return one that never becomes readable (poll them with the DRAFT poller).
+    /// wakes, and read until that says there is nothing more. A thread-safe
+    /// (DRAFT) socket hands out the descriptor of a poller watching it, with
+    /// the same rule (pyzmq does the same); in a build without the DRAFT API
+    /// such a socket (only possible through `from_raw`) gets a descriptor
+    /// that never becomes readable.
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         match &self.fd {
             SocketFd::None => -1,
             SocketFd::Zmq(fd) => *fd,
-            SocketFd::Never(fd) => fd.as_raw_fd(),
+            #[cfg(feature = "draft")]
+            SocketFd::Poller(poller) => poller.fd,
+            SocketFd::Never { read, .. } => read.as_raw_fd(),
         }
     }
 }
@@ -507,10 +662,11 @@ impl std::os::fd::AsRawFd for Socket {
 impl std::os::fd::AsFd for Socket {
     fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
         match &self.fd {
-            SocketFd::Never(fd) => fd.as_fd(),
-            // SAFETY: ZMQ_FD is a valid descriptor owned by the socket, open
-            // until the socket is closed, which cannot happen while `&self`
-            // is borrowed. `None` exists only inside `wrap`, never here.
+            SocketFd::Never { read, .. } => read.as_fd(),
+            // SAFETY: ZMQ_FD (or the readiness poller's descriptor) is a valid
+            // descriptor owned by the socket (or its poller), open until the
+            // socket is closed, which cannot happen while `&self` is
+            // borrowed. `None` exists only inside `wrap` and `drop`, never here.
             _ => unsafe {
                 std::os::fd::BorrowedFd::borrow_raw(std::os::fd::AsRawFd::as_raw_fd(self))
             },
@@ -533,8 +689,9 @@ pub struct ThreadSafeSocket(Socket);
 // socket (send, receive, options, bind/connect, close) with an internal mutex
 // (`socket_base_t::_sync`, taken whenever `_thread_safe` is set), so
 // concurrent calls through `&Socket` from several threads are allowed. The
-// Rust-side fields (`ctx`: an Arc; `fd`: written only at creation) are
-// themselves safe to share. `into_thread_safe` admits only sockets for which
+// Rust-side fields (`ctx`: an Arc; `fd`: written only at creation and
+// close, its readiness poller used only under its mutex) are themselves safe
+// to share. `into_thread_safe` admits only sockets for which
 // libzmq reports ZMQ_THREAD_SAFE = 1.
 #[cfg(feature = "draft")]
 unsafe impl Sync for ThreadSafeSocket {}

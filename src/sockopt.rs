@@ -465,10 +465,16 @@ fn non_negative(value: i32) -> Result<i32> {
     }
 }
 
-/// Whole milliseconds of a duration, as a C `int` (sub-millisecond parts
-/// are dropped); too long a duration is [`Error::InvalidArgument`].
+/// Milliseconds of a duration, rounded *up*: a sub-millisecond timeout
+/// must not become 0, which libzmq reads as "don't wait at all".
+pub(crate) fn ceil_millis(d: Duration) -> u128 {
+    d.as_nanos().div_ceil(1_000_000)
+}
+
+/// [`ceil_millis`] as a C `int`; too long a duration is
+/// [`Error::InvalidArgument`].
 fn millis(d: Duration) -> Result<i32> {
-    i32::try_from(d.as_millis()).map_err(|_| Error::InvalidArgument)
+    i32::try_from(ceil_millis(d)).map_err(|_| Error::InvalidArgument)
 }
 
 /// Whole seconds of a duration, as a C `int`; a fraction of a second, or too
@@ -704,7 +710,9 @@ impl GetCodec for RoutingId {
 impl SetCodec for RoutingId {
     type Set<'a> = &'a [u8];
     fn set(socket: &Socket, option: c_int, value: &[u8]) -> Result<()> {
-        if value.is_empty() || value.len() > MAX_ROUTING_ID {
+        // libzmq reserves ids starting with a zero byte for the ones it
+        // generates itself, but 4.3.5 does not check that.
+        if value.is_empty() || value.len() > MAX_ROUTING_ID || value.first() == Some(&0) {
             return Err(Error::InvalidArgument);
         }
         socket.setsockopt_raw(option, value)
@@ -921,8 +929,8 @@ sockopts! {
     // ---- queues, timeouts, limits ------------------------------------------
 
     /// How long unsent messages linger after close; `None` = forever.
-    /// Milliseconds; libzmq default `None`, but this crate's sockets start
-    /// with [`crate::DEFAULT_LINGER`]. All socket types.
+    /// Milliseconds; default `None` (see the shutdown policy of
+    /// [`crate::Context`]). All socket types.
     ZMQ_LINGER "ZMQ_LINGER" => linger / set_linger_opt : Millis;
     /// Send high-water mark: queued outbound messages per peer (0 = no
     /// limit). Messages; default 1000; all socket types.

@@ -196,3 +196,61 @@ fn bytes_are_zero_copy() {
     assert_eq!(msg[..].as_ptr(), ptr);
     assert_eq!(&msg[..], &data[..]);
 }
+
+/// Read-only bytes, in the binary's read-only data: writing them faults.
+static RODATA: &[u8] = b"constant bytes";
+
+#[test]
+fn a_failed_recv_leaves_read_only_bytes_read_only() {
+    // Was: SIGSEGV. `recv` cleared the read-only mark although libzmq
+    // refused (ENOTSUP on a PUB) and left the content alone, then `DerefMut`
+    // wrote into .rodata.
+    let ctx = Context::new();
+    let publisher = ctx.socket(SocketType::Pub).unwrap();
+    for mut msg in [Message::from_owner(RODATA), Message::from_static(RODATA)] {
+        assert!(matches!(
+            publisher.recv(&mut msg, RecvFlags::DONTWAIT),
+            Err(Error::NotSupported)
+        ));
+        msg[0] = b'X'; // copies first
+        assert_eq!(&msg[..], b"Xonstant bytes");
+    }
+    // A REQ receiving before sending: EFSM, same rule.
+    let req = ctx.socket(SocketType::Req).unwrap();
+    let mut msg = Message::from_static(RODATA);
+    assert!(matches!(
+        req.recv(&mut msg, RecvFlags::DONTWAIT),
+        Err(Error::InvalidState)
+    ));
+    msg[0] = b'Y';
+    assert_eq!(&msg[..], b"Yonstant bytes");
+    assert_eq!(RODATA, b"constant bytes");
+}
+
+#[test]
+fn a_failed_send_leaves_a_shared_owner_untouched() {
+    // Was: EAGAIN cleared the read-only mark, and writing the message wrote
+    // into the Arc that other clones still read.
+    let shared: Arc<[u8]> = Arc::from(&b"shared"[..]);
+    let ctx = Context::new();
+    let push = ctx.socket(SocketType::Push).unwrap(); // no peer: EAGAIN
+    let mut msg = Message::from_owner(shared.clone());
+    assert!(matches!(
+        push.send_msg(&mut msg, SendFlags::DONTWAIT),
+        Err(Error::Again)
+    ));
+    msg[0] = b'S';
+    assert_eq!(&msg[..], b"Shared");
+    assert_eq!(&shared[..], b"shared");
+
+    // A successful receive replaces the content: writable in place again.
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("inproc://failed-send-owner").unwrap();
+    push.connect("inproc://failed-send-owner").unwrap();
+    push.send_msg(&mut msg, SendFlags::empty()).unwrap();
+    assert!(msg.is_empty());
+    let mut received = Message::from_static(RODATA);
+    pull.recv(&mut received, RecvFlags::empty()).unwrap();
+    received[0] = b's';
+    assert_eq!(&received[..], b"shared");
+}

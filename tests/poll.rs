@@ -127,3 +127,54 @@ fn draft_poller_serves_thread_safe_sockets() {
     poller.remove(&server).unwrap();
     assert!(poller.remove(&server).is_err());
 }
+
+#[test]
+fn waiting_forever_on_nothing_is_refused() {
+    // Was: libzmq's usleep(-1 * 1000), about 71 minutes.
+    assert!(matches!(
+        poll(&mut [], None),
+        Err(zmq::Error::InvalidArgument)
+    ));
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    let mut poller: Poller<'_, u8> = Poller::new();
+    poller.add_socket(&pull, PollEvents::POLLIN, 1);
+    assert_eq!(poller.remove(|_| true), 1);
+    assert!(matches!(
+        poller.poll(None),
+        Err(zmq::Error::InvalidArgument)
+    ));
+    // With a timeout, nothing to wait for is a plain sleep.
+    let start = std::time::Instant::now();
+    assert_eq!(poller.poll(Some(Duration::from_millis(20))).unwrap(), 0);
+    assert!(start.elapsed() >= Duration::from_millis(20));
+}
+
+#[test]
+fn sub_millisecond_timeouts_wait_instead_of_spinning() {
+    // Was: 999 us rounded down to 0 ms ("don't wait"), a busy loop.
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("inproc://sub-ms").unwrap();
+    let mut items = [PollItem::socket(&pull, PollEvents::POLLIN)];
+    let start = std::time::Instant::now();
+    let mut polls = 0;
+    while start.elapsed() < Duration::from_millis(20) {
+        assert_eq!(
+            poll(&mut items, Some(Duration::from_micros(999))).unwrap(),
+            0
+        );
+        polls += 1;
+    }
+    // Each poll waits a whole millisecond: at most ~20, never thousands.
+    assert!(polls <= 25, "{polls} polls in 20 ms");
+
+    // Socket timeouts round up the same way.
+    pull.set_rcvtimeo(Some(Duration::from_micros(999))).unwrap();
+    assert_eq!(pull.rcvtimeo().unwrap(), Some(Duration::from_millis(1)));
+    pull.set_rcvtimeo(Some(Duration::ZERO)).unwrap();
+    assert_eq!(pull.rcvtimeo().unwrap(), Some(Duration::ZERO));
+    pull.set_sndtimeo(Some(Duration::from_nanos(1_000_001)))
+        .unwrap();
+    assert_eq!(pull.sndtimeo().unwrap(), Some(Duration::from_millis(2)));
+}

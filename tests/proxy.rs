@@ -129,3 +129,175 @@ fn statistics_parser_rejects_malformed_replies() {
     let stats = zmq::ProxyStatistics::parse(&[&one[..]; 8]).unwrap();
     assert_eq!(stats.backend.sent_bytes, 1);
 }
+
+/// Waits for `f` on another thread at most `limit`: a hang fails the test
+/// instead of hanging it.
+fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("still blocked after {limit:?}"))
+}
+
+#[test]
+fn stopping_a_proxy_that_already_returned_does_not_hang() {
+    // Was: stop() sent TERMINATE with a blocking send to a control socket
+    // whose peer had closed with the thread, and hung forever.
+    let ctx = Context::new();
+    let front = ctx.socket(SocketType::Pull).unwrap();
+    front.bind("inproc://dead-proxy-in").unwrap();
+    let back = ctx.socket(SocketType::Push).unwrap();
+    back.bind("inproc://dead-proxy-out").unwrap();
+    let capture = ctx.socket(SocketType::Sub).unwrap(); // cannot send: ENOTSUP
+    let proxy = ProxyThread::spawn(front, back, Some(capture)).unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect("inproc://dead-proxy-in").unwrap();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.connect("inproc://dead-proxy-out").unwrap();
+    push.send("kills the proxy", SendFlags::empty()).unwrap();
+    // The proxy returns when it copies the message to the capture socket.
+    let handle_done = || proxy.join_handle().unwrap().is_finished();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !handle_done() {
+        assert!(std::time::Instant::now() < deadline, "proxy never returned");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let result = within(Duration::from_secs(10), move || proxy.stop());
+    assert!(
+        matches!(result, Err(zmq::Error::NotSupported)),
+        "{result:?}"
+    );
+
+    // Dropping such a handle does not hang either.
+    let front = ctx.socket(SocketType::Pull).unwrap();
+    let back = ctx.socket(SocketType::Push).unwrap();
+    let proxy = ProxyThread::spawn(front, back, None).unwrap();
+    ctx.shutdown().unwrap(); // the proxy returns Terminated
+    within(Duration::from_secs(10), move || drop(proxy));
+}
+
+static SIGNALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+extern "C" fn count_signal(_: libc::c_int) {
+    SIGNALS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+#[test]
+fn a_signal_does_not_kill_the_proxy_thread() {
+    // Was: EINTR made zmq_proxy_steerable return and the thread died.
+    // SAFETY: installs a handler that only bumps an atomic, without
+    // SA_RESTART so that blocking calls see EINTR.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = count_signal as *const () as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        action.sa_flags = 0;
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
+            0
+        );
+    }
+    let ctx = Context::new();
+    let (proxy, push, pull) = streamer(&ctx, "eintr");
+    push.send("before", SendFlags::empty()).unwrap();
+    assert_eq!(pull.recv_string(RecvFlags::empty()).unwrap(), "before");
+    let thread = std::os::unix::thread::JoinHandleExt::as_pthread_t(proxy.join_handle().unwrap());
+    let before = SIGNALS.load(std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..3 {
+        // SAFETY: the thread is alive (the proxy has not been stopped).
+        assert_eq!(unsafe { libc::pthread_kill(thread, libc::SIGUSR1) }, 0);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(SIGNALS.load(std::sync::atomic::Ordering::SeqCst) >= before + 3);
+    push.send("after", SendFlags::empty()).unwrap();
+    assert_eq!(pull.recv_string(RecvFlags::empty()).unwrap(), "after");
+    assert!(!proxy.join_handle().unwrap().is_finished());
+    proxy.stop().unwrap();
+}
+
+/// An XSUB/XPUB forwarder in a `ProxyThread`, a publisher behind it and a
+/// subscriber in front; returns them all.
+fn forwarder(ctx: &Context) -> (ProxyThread, Socket, Socket) {
+    let publisher = ctx.socket(SocketType::Pub).unwrap();
+    publisher.bind("tcp://127.0.0.1:*").unwrap();
+    let xsub = ctx.socket(SocketType::Xsub).unwrap();
+    xsub.connect(&publisher.last_endpoint().unwrap()).unwrap();
+    let xpub = ctx.socket(SocketType::Xpub).unwrap();
+    xpub.set_maxmsgsize(64 * 1024).unwrap(); // the documented defence
+    xpub.bind("tcp://127.0.0.1:*").unwrap();
+    let subscriber = ctx.socket(SocketType::Sub).unwrap();
+    subscriber
+        .set_rcvtimeo(Some(Duration::from_millis(100)))
+        .unwrap();
+    subscriber.connect(&xpub.last_endpoint().unwrap()).unwrap();
+    (
+        ProxyThread::spawn(xsub, xpub, None).unwrap(),
+        publisher,
+        subscriber,
+    )
+}
+
+/// Publishes until the subscriber gets a message: the forwarder is alive.
+fn forwards(publisher: &Socket, subscriber: &Socket) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        publisher.send("news", SendFlags::empty()).unwrap();
+        if let Ok(msg) = subscriber.recv_string(RecvFlags::empty()) {
+            assert_eq!(msg, "news");
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the forwarder is gone"
+        );
+    }
+}
+
+#[test]
+fn a_huge_subscription_does_not_crash_the_forwarder() {
+    // Was: "thread 'zmq-proxy' has overflowed its stack" and the process
+    // aborted: libzmq's subscription trie recurses once per byte on the
+    // thread that forwards the subscription. A libzmq SUB stores its own
+    // subscriptions in the same trie, on the subscribing thread (64 bytes of
+    // stack per byte here): the subscribing side of this test runs on a big
+    // stack, as an attacker's would.
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(huge_subscriptions)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn huge_subscriptions() {
+    let ctx = Context::new();
+    let (proxy, publisher, subscriber) = forwarder(&ctx);
+    let topic = vec![b'x'; 32 * 1024];
+    subscriber.set_subscribe(&topic).unwrap();
+    subscriber.set_unsubscribe(&topic).unwrap();
+    subscriber.set_subscribe(b"news").unwrap();
+    forwards(&publisher, &subscriber);
+
+    // Past ZMQ_MAXMSGSIZE the subscriber is disconnected instead, and the
+    // forwarder goes on serving the others.
+    let greedy = ctx.socket(SocketType::Sub).unwrap();
+    let mut monitor = greedy.monitor(zmq::MonitorEvents::DISCONNECTED).unwrap();
+    greedy
+        .connect(&subscriber.last_endpoint().unwrap())
+        .unwrap();
+    let topic = vec![b'y'; 1 << 20];
+    greedy.set_subscribe(&topic).unwrap();
+    let event = monitor
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap()
+        .expect("the oversized subscriber was not disconnected");
+    assert!(matches!(event.event, zmq::Event::Disconnected { .. }));
+    // Emptied here, not by libzmq's reaper thread when the socket closes.
+    greedy.set_unsubscribe(&topic).unwrap();
+    greedy.set_linger(Some(Duration::ZERO)).unwrap();
+    drop(greedy);
+    forwards(&publisher, &subscriber);
+    proxy.stop().unwrap();
+}

@@ -533,3 +533,136 @@ fn draft_pairings_over_inproc_and_tcp() {
         assert_eq!(p1.recv_string(BLOCK).unwrap(), "peer", "{t}");
     }
 }
+
+#[test]
+fn out_of_range_ports_are_refused_before_libzmq_mangles_them() {
+    // Was: libzmq truncated the port, so ":99998" bound port 34462 and
+    // ":-2" port 65534, and both calls "succeeded".
+    let ctx = Context::new();
+    let s = ctx.socket(SocketType::Pull).unwrap();
+    for endpoint in [
+        "tcp://127.0.0.1:99998",
+        "tcp://127.0.0.1:-2",
+        "tcp://127.0.0.1:65536",
+        "tcp://127.0.0.1:5x",
+        "tcp://127.0.0.1:",
+        "tcp://[::1]:70000",
+        "udp://127.0.0.1:100000",
+        "ws://127.0.0.1:99999/path",
+        "tcp://127.0.0.1:1;127.0.0.1:99999",
+    ] {
+        assert!(
+            matches!(s.bind(endpoint), Err(Error::InvalidArgument)),
+            "bind {endpoint}"
+        );
+        assert!(
+            matches!(s.connect(endpoint), Err(Error::InvalidArgument)),
+            "connect {endpoint}"
+        );
+    }
+    assert_eq!(s.last_endpoint().unwrap(), "", "nothing was bound");
+    // Valid forms still work.
+    s.bind("tcp://127.0.0.1:*").unwrap();
+    s.connect("tcp://127.0.0.1:65535").unwrap();
+    s.connect("tcp://127.0.0.1:0;127.0.0.1:65535").unwrap();
+    s.set_linger(Some(Duration::ZERO)).unwrap();
+}
+
+#[test]
+fn errno_is_the_number_libzmq_set() {
+    // Was: ENODEV became AddrNotAvailable and EFAULT NotASocket, so errno()
+    // gave back EADDRNOTAVAIL / ENOTSOCK.
+    let ctx = Context::new();
+    let s = ctx.socket(SocketType::Pair).unwrap();
+    let err = s.bind("tcp://no-such-interface-zz9:5555").unwrap_err();
+    assert_eq!(err.errno(), Some(libc::ENODEV), "{err:?}");
+    // SAFETY: libzmq checks the pointer and fails with EFAULT on NULL.
+    let rc = unsafe { zmq::sys::zmq_ctx_shutdown(std::ptr::null_mut()) };
+    assert_eq!(rc, -1);
+    // SAFETY: reads this thread's errno.
+    let errno = unsafe { zmq::sys::zmq_errno() };
+    assert_eq!(Error::from_errno(errno).errno(), Some(libc::EFAULT));
+}
+
+#[test]
+fn routing_ids_starting_with_a_zero_byte_are_refused() {
+    // Reserved by libzmq for the ids it generates; 4.3.5 does not check.
+    let ctx = Context::new();
+    let dealer = ctx.socket(SocketType::Dealer).unwrap();
+    assert!(matches!(
+        dealer.set_routing_id(b"\0abc"),
+        Err(Error::InvalidArgument)
+    ));
+    let router = ctx.socket(SocketType::Router).unwrap();
+    assert!(matches!(
+        router.set_connect_routing_id(b"\0"),
+        Err(Error::InvalidArgument)
+    ));
+    dealer.set_routing_id(b"a\0bc").unwrap();
+    assert_eq!(dealer.routing_id().unwrap(), b"a\0bc");
+}
+
+/// Whether `fd` is readable (or hung up) right now.
+fn fd_ready(fd: std::os::fd::BorrowedFd<'_>, timeout_ms: i32) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let n = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+    n == 1 && pfd.revents != 0
+}
+
+#[cfg(feature = "draft")]
+#[test]
+fn thread_safe_sockets_have_a_real_readiness_fd() {
+    // Was: a pipe whose write end was closed at once, so the fd reported
+    // POLLHUP forever and an event loop spun at 100 % CPU.
+    use std::os::fd::AsFd;
+    let ctx = Context::new();
+    let server = ctx
+        .socket(SocketType::Server)
+        .unwrap()
+        .into_thread_safe()
+        .unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    // The event-loop rule: on a wake-up read `events()` until quiet.
+    let settle = |s: &Socket| {
+        for _ in 0..100 {
+            if !fd_ready(s.as_fd(), 0) {
+                return;
+            }
+            s.events().unwrap();
+        }
+        panic!("the readiness fd never settles");
+    };
+    settle(&server);
+    assert!(!server.events().unwrap().contains(zmq::PollEvents::POLLIN));
+    let client = ctx.socket(SocketType::Client).unwrap();
+    client.connect(&server.last_endpoint().unwrap()).unwrap();
+    client.send("wake", NONE).unwrap();
+    assert!(fd_ready(server.as_fd(), 10_000), "no wake-up for a message");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !server.events().unwrap().contains(zmq::PollEvents::POLLIN) {
+        assert!(
+            fd_ready(server.as_fd(), 1_000),
+            "woke, but POLLIN never came"
+        );
+        assert!(std::time::Instant::now() < deadline);
+    }
+    assert_eq!(&server.recv_msg(BLOCK).unwrap()[..], b"wake");
+    settle(&server);
+    assert!(!server.events().unwrap().contains(zmq::PollEvents::POLLIN));
+}
+
+#[test]
+fn classic_socket_fd_is_quiet_when_nothing_happens() {
+    use std::os::fd::AsFd;
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("inproc://quiet-fd").unwrap();
+    pull.events().unwrap();
+    assert!(!fd_ready(pull.as_fd(), 0));
+}
