@@ -63,7 +63,8 @@ pub fn wait_listening(endpoint: &str) {
     }
 }
 
-/// A fresh directory for one test's ipc files, removed when dropped.
+/// A fresh directory for one test's ipc (or other) files, removed when
+/// dropped.
 pub struct IpcDir(PathBuf);
 
 impl IpcDir {
@@ -76,6 +77,12 @@ impl IpcDir {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create the ipc directory");
         IpcDir(dir)
+    }
+
+    /// The directory itself (also a scratch directory for files other
+    /// than ipc sockets: certificates, password files).
+    pub fn path(&self) -> &Path {
+        &self.0
     }
 
     /// The prefix the examples put in front of their ipc file names.
