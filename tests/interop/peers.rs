@@ -175,7 +175,7 @@ pub fn untoken(text: &str) -> Vec<u8> {
     let hex = text
         .strip_prefix('x')
         .unwrap_or_else(|| panic!("not a token: {text:?}"));
-    assert!(hex.len() % 2 == 0, "odd token {text:?}");
+    assert!(hex.len().is_multiple_of(2), "odd token {text:?}");
     (0..hex.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex token"))
