@@ -19,13 +19,15 @@ use crate::common::{free_endpoint, worker_tasks, Proc};
 use crate::peers::python;
 
 /// The command running example `name` (see [`crate::common::example`]),
-/// after `cargo build --examples --features interop` has run once.
+/// after `cargo build --examples` has run once: the default features, as
+/// a plain `cargo test` builds them, so the two leave each other's example
+/// binaries up to date.
 fn example(name: &str, args: &[&str]) -> Command {
     static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
         let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
         let out = Command::new(env!("CARGO"))
-            .args(["build", "--examples", "--features", "interop"])
+            .args(["build", "--examples"])
             .args(["--manifest-path", manifest])
             .output()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
