@@ -27,3 +27,45 @@ mod transport;
 
 /// The longest a peer may take to answer, or an example program to run.
 const DEADLINE: Duration = Duration::from_secs(30);
+
+/// The peers run the builds docs/INTEROP.md names, CURVE included: pyzmq
+/// on its bundled libzmq 4.3.x, the C peers on the system's libzmq (the
+/// version pkg-config reports) and czmq.
+#[test]
+fn peers_run_the_documented_builds() {
+    let modversion = |package: &str| {
+        let out = std::process::Command::new("pkg-config")
+            .args(["--modversion", package])
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run pkg-config ({e}); install the peers: `{}`",
+                    peers::INSTALL
+                )
+            });
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let system = modversion("libzmq");
+    for kind in [peers::Kind::Pyzmq, peers::Kind::Libzmq, peers::Kind::Czmq] {
+        let mut peer = peers::Peer::start(kind, "versions");
+        let answer = peer.ok("version");
+        eprintln!("{kind:?}: {answer}");
+        let words: Vec<&str> = answer.split_whitespace().collect();
+        let [binding, libzmq, curve] = words[..] else {
+            panic!("bad version answer {answer:?}");
+        };
+        assert_eq!(curve, "1", "{kind:?} has no CURVE: {answer}");
+        match kind {
+            peers::Kind::Pyzmq => assert!(libzmq.starts_with("4.3."), "{answer}"),
+            peers::Kind::Libzmq => {
+                assert_eq!(binding, "libzmq");
+                assert_eq!(libzmq, system);
+            }
+            peers::Kind::Czmq => {
+                assert_eq!(binding, format!("czmq-{}", modversion("libczmq")));
+                assert_eq!(libzmq, system);
+            }
+        }
+        peer.exit();
+    }
+}
