@@ -284,11 +284,20 @@ impl Peer {
                 )
             }
             Err(RecvTimeoutError::Disconnected) => {
-                let status = self.child.wait();
-                // Let the stderr reader take what the process left.
+                // It closed stdout: it is ending. Give it a second to, and
+                // the stderr reader time to take what it left.
+                let mut status = None;
+                for _ in 0..100 {
+                    status = self.child.try_wait().ok().flatten();
+                    if status.is_some() {
+                        break;
+                    }
+                    thread::sleep(Duration::from_millis(10));
+                }
+                self.kill();
                 thread::sleep(Duration::from_millis(50));
                 panic!(
-                    "{} exited ({status:?}) while an answer was awaited\n{}",
+                    "{} closed its output (exit status {status:?}) while an answer was awaited\n{}",
                     self.name,
                     self.report()
                 )
