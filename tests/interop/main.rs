@@ -69,3 +69,38 @@ fn peers_run_the_documented_builds() {
         peer.exit();
     }
 }
+
+/// Whether process `pid` exists (a zombie, killed but not reaped, does).
+fn process_exists(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// A peer that does not answer fails its test within the limit, and the
+/// failure kills and reaps it; so does the end of a passing test.
+#[test]
+fn peers_are_killed_and_reaped_on_failure_and_on_drop() {
+    for kind in [peers::Kind::Pyzmq, peers::Kind::Libzmq] {
+        let mut peer = peers::Peer::with_socket(kind, "silent", "PULL");
+        let pid = peer.pid();
+        peer.write("recv"); // nothing will ever come
+        let started = std::time::Instant::now();
+        let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            peer.line_within(Duration::from_millis(300))
+        }));
+        let why = *failed
+            .expect_err("a silent peer passed")
+            .downcast::<String>()
+            .unwrap();
+        assert!(
+            why.contains("printed nothing within 300ms: killed"),
+            "{why}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(!process_exists(pid), "{kind:?} peer {pid} left behind");
+
+        let peer = peers::Peer::with_socket(kind, "dropped", "PULL");
+        let pid = peer.pid();
+        drop(peer);
+        assert!(!process_exists(pid), "{kind:?} peer {pid} left behind");
+    }
+}

@@ -270,7 +270,13 @@ impl Peer {
 
     /// The next line the peer prints, within [`DEADLINE`].
     pub fn line(&mut self) -> String {
-        match self.lines.recv_timeout(DEADLINE) {
+        self.line_within(DEADLINE)
+    }
+
+    /// The next line the peer prints, within `limit`; else the peer is
+    /// killed and the test fails.
+    pub fn line_within(&mut self, limit: Duration) -> String {
+        match self.lines.recv_timeout(limit) {
             Ok(line) => {
                 self.transcript.push(format!("< {line}"));
                 line
@@ -278,7 +284,7 @@ impl Peer {
             Err(RecvTimeoutError::Timeout) => {
                 self.kill();
                 panic!(
-                    "{} printed nothing within {DEADLINE:?}: killed\n{}",
+                    "{} printed nothing within {limit:?}: killed\n{}",
                     self.name,
                     self.report()
                 )
@@ -367,6 +373,11 @@ impl Peer {
             "none" => None,
             value => Some(String::from_utf8(untoken(value)).expect("UTF-8 property")),
         }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills the process (SIGKILL) and reaps it.
