@@ -1,15 +1,13 @@
 //! Security against real sockets over tcp: CURVE and PLAIN with the ZAP
-//! authenticator, IP rules, MAXMSGSIZE, certificates, and pyzmq interop.
+//! authenticator, IP rules, MAXMSGSIZE and certificates. The same against
+//! pyzmq and czmq peers is in the interop suite (tests/interop).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use zmq::auth::Authenticator;
-use zmq::{
-    Certificate, Context, CurveKey, Event, MonitorEvents, RecvFlags, SendFlags, Socket, SocketType,
-};
+use zmq::{Certificate, Context, Event, MonitorEvents, RecvFlags, SendFlags, Socket, SocketType};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("zmq-rs-security-{}-{name}", std::process::id()));
@@ -358,82 +356,6 @@ fn certificates_save_load_and_reload_from_a_directory() {
     admitted.send("now", SendFlags::empty()).unwrap();
     server.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
     assert_eq!(server.recv_string(RecvFlags::empty()).unwrap(), "now");
-}
-
-fn python(args: &[&str]) -> String {
-    let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/py/certs.py");
-    let output = Command::new(&interpreter).arg(script).args(args).output().unwrap_or_else(|e| {
-        panic!("the pyzmq interop tests need python3 with pyzmq ({e}); install it with `python3 -m pip install pyzmq`")
-    });
-    assert!(
-        output.status.success(),
-        "python {args:?} failed (is pyzmq installed? `python3 -m pip install pyzmq`): {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
-#[test]
-fn pyzmq_certificates_load_here_and_ours_load_in_pyzmq() {
-    let dir = temp_dir("pyzmq");
-    let keys = python(&["create", dir.to_str().unwrap()]);
-    let (public, secret) = keys.split_once(' ').unwrap();
-    let theirs = Certificate::load(dir.join("server.key_secret")).unwrap();
-    assert_eq!(theirs.public_key(), &CurveKey::from_z85(public).unwrap());
-    assert_eq!(theirs.secret_key().unwrap().to_z85(), secret);
-    assert_eq!(
-        Certificate::load(dir.join("server.key")).unwrap(),
-        theirs.public_only()
-    );
-    assert_eq!(Certificate::load_dir(&dir).unwrap(), [theirs.public_only()]);
-
-    let ours = Certificate::generate().unwrap();
-    let (public_path, secret_path) = ours.save(dir.join("ours")).unwrap();
-    let loaded = python(&["load", secret_path.unwrap().to_str().unwrap()]);
-    assert_eq!(
-        loaded,
-        format!(
-            "{} {}",
-            ours.public_key().to_z85(),
-            ours.secret_key().unwrap().to_z85()
-        )
-    );
-    let loaded = python(&["load", public_path.to_str().unwrap()]);
-    assert_eq!(loaded, format!("{} None", ours.public_key().to_z85()));
-}
-
-#[test]
-fn pyzmq_curve_client_talks_to_our_authenticated_server() {
-    let dir = temp_dir("pyzmq-client");
-    let client_cert = Certificate::generate().unwrap();
-    let (_, client_secret) = client_cert.save(dir.join("client")).unwrap();
-    let ctx = Context::new();
-    let auth = Authenticator::start(&ctx).unwrap();
-    auth.configure_curve_directory("*", &dir).unwrap();
-    let server_cert = Certificate::generate().unwrap();
-    let server = curve_server(&ctx, &server_cert);
-    server.set_rcvtimeo(Some(Duration::from_secs(10))).unwrap();
-    let endpoint = server.last_endpoint().unwrap();
-    let server_thread = std::thread::spawn(move || {
-        let msg = server.recv_msg(RecvFlags::empty()).unwrap();
-        let user = msg.gets("User-Id").map(str::to_owned);
-        server.send("welcome", SendFlags::empty()).unwrap();
-        (msg.to_vec(), user)
-    });
-    let reply = python(&[
-        "client",
-        &endpoint,
-        &server_cert.public_key().to_z85(),
-        client_secret.unwrap().to_str().unwrap(),
-    ]);
-    assert_eq!(reply, "welcome");
-    let (got, user) = server_thread.join().unwrap();
-    assert_eq!(got, b"hello");
-    assert_eq!(
-        user.as_deref(),
-        Some(client_cert.public_key().to_z85().as_str())
-    );
 }
 
 #[test]

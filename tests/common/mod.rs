@@ -1,6 +1,6 @@
 //! The harness shared by the tests that run the example programs
-//! (`seed_examples`, `guide_ch1_2`, `guide_ch3`): free loopback endpoints,
-//! the example binaries and pyzmq peers as commands, and [`Proc`], a running
+//! (`seed_examples`, `guide_ch1_2`, `guide_ch3`, and the interop suite):
+//! free loopback endpoints, the example binaries as commands, and [`Proc`], a running
 //! program whose output is captured as it comes and which is killed when it
 //! outlives its deadline or when the test ends.
 //!
@@ -17,11 +17,13 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::DEADLINE;
+
+pub mod seed;
 
 /// How often a waiting test looks at its processes again.
 const POLL: Duration = Duration::from_millis(10);
@@ -61,7 +63,8 @@ pub fn wait_listening(endpoint: &str) {
     }
 }
 
-/// A fresh directory for one test's ipc files, removed when dropped.
+/// A fresh directory for one test's ipc (or other) files, removed when
+/// dropped.
 pub struct IpcDir(PathBuf);
 
 impl IpcDir {
@@ -74,6 +77,12 @@ impl IpcDir {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create the ipc directory");
         IpcDir(dir)
+    }
+
+    /// The directory itself (also a scratch directory for files other
+    /// than ipc sockets: certificates, password files).
+    pub fn path(&self) -> &Path {
+        &self.0
     }
 
     /// The prefix the examples put in front of their ipc file names.
@@ -128,42 +137,6 @@ pub fn example(name: &str, args: &[&str]) -> Command {
     }
     let mut cmd = Command::new(bin);
     cmd.args(args);
-    cmd
-}
-
-/// The command running `tests/py/<script>` with `args` under python3 (or
-/// `$PYTHON`); panics, with what to install, when python3 or pyzmq is
-/// missing.
-pub fn python(script: &str, args: &[&str]) -> Command {
-    static PYZMQ: OnceLock<Result<String, String>> = OnceLock::new();
-    let interpreter = std::env::var_os("PYTHON").unwrap_or_else(|| "python3".into());
-    let check = PYZMQ.get_or_init(|| {
-        let out = Command::new(&interpreter)
-            .args([
-                "-c",
-                "import zmq; print(zmq.pyzmq_version(), zmq.zmq_version())",
-            ])
-            .output()
-            .map_err(|e| format!("cannot run {interpreter:?}: {e}"))?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-        } else {
-            Err(format!(
-                "{interpreter:?} cannot import zmq: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
-        }
-    });
-    if let Err(why) = check {
-        panic!(
-            "the interop tests need python3 with pyzmq ({why}); \
-             install it with `python3 -m pip install pyzmq` (CI does)"
-        );
-    }
-    let mut cmd = Command::new(interpreter);
-    cmd.arg("-u")
-        .arg(manifest_dir().join("tests").join("py").join(script))
-        .args(args);
     cmd
 }
 
