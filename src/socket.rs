@@ -573,9 +573,17 @@ impl SocketFd {
 struct ReadinessPoller {
     /// The poller; the mutex serialises `zmq_poller_wait_all`, which is not
     /// thread-safe, between threads sharing a `ThreadSafeSocket`.
-    poller: std::sync::Mutex<NonNull<c_void>>,
+    poller: std::sync::Mutex<PollerPtr>,
     fd: std::os::fd::RawFd,
 }
+
+#[cfg(all(unix, feature = "draft"))]
+struct PollerPtr(NonNull<c_void>);
+
+// SAFETY: a zmq_poller may be used from any thread, one thread at a time,
+// which the Mutex around it guarantees.
+#[cfg(all(unix, feature = "draft"))]
+unsafe impl Send for PollerPtr {}
 
 #[cfg(all(unix, feature = "draft"))]
 impl ReadinessPoller {
@@ -584,7 +592,7 @@ impl ReadinessPoller {
         let poller = check_ptr(unsafe { zmq_sys::zmq_poller_new() })?;
         // Owned from here on: Drop destroys it on every path below.
         let mut this = ReadinessPoller {
-            poller: std::sync::Mutex::new(poller),
+            poller: std::sync::Mutex::new(PollerPtr(poller)),
             fd: -1,
         };
         let events = (zmq_sys::ZMQ_POLLIN | zmq_sys::ZMQ_POLLOUT) as i16;
@@ -615,7 +623,7 @@ impl ReadinessPoller {
         let mut event: zmq_sys::zmq_poller_event_t = unsafe { std::mem::zeroed() };
         // SAFETY: live poller (we hold its lock), room for one event, and a
         // zero timeout: the call never blocks.
-        let rc = unsafe { zmq_sys::zmq_poller_wait_all(poller.as_ptr(), &mut event, 1, 0) };
+        let rc = unsafe { zmq_sys::zmq_poller_wait_all(poller.0.as_ptr(), &mut event, 1, 0) };
         match check(rc) {
             Ok(_) => Ok(PollEvents::from_bits_truncate(event.events)),
             Err(Error::Again) => Ok(PollEvents::empty()),
@@ -631,6 +639,7 @@ impl Drop for ReadinessPoller {
             .poller
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
             .as_ptr();
         // SAFETY: the poller is live and destroyed only here, while the
         // socket it watches is still open.
