@@ -743,7 +743,10 @@ impl SetCodec for Str {
     type Set<'a> = &'a str;
     fn set(socket: &Socket, option: c_int, value: &str) -> Result<()> {
         if value.contains('\0') {
-            return Err(Error::NulByte(value.to_owned()));
+            let name = SOCKET_OPTIONS.iter().find(|o| o.number == option);
+            return Err(Error::NulByte(
+                name.map_or("socket option value", |o| o.name),
+            ));
         }
         socket.setsockopt_nullable(option, value.as_bytes())
     }
