@@ -530,7 +530,8 @@ impl Authenticator {
 
     /// Allows an IP address or range ([`IpRule`]); once any is allowed, all
     /// other addresses (and non-IP peers) are refused. A malformed rule is
-    /// [`Error::InvalidArgument`] and changes nothing.
+    /// [`Error::InvalidArgument`] and changes nothing. IP rules reach NULL
+    /// sockets only if they have a ZAP domain ([`Authenticator::guard`]).
     pub fn allow(&self, rule: impl AsRef<str>) -> Result<()> {
         let rule = IpRule::parse(rule.as_ref())?;
         self.update(|c| c.allow.push(rule));
@@ -757,29 +758,14 @@ fn serve(zap: ZapSocket, key: usize, handler: &Arc<Handler>) {
                 continue;
             }
         }
-        let parts: Vec<&[u8]> = frames.iter().map(|m| &m[..]).collect();
-        // The envelope is everything up to the empty delimiter frame; a
-        // message without one is not a ZAP request and gets no reply.
-        let Some(delimiter) = parts.iter().position(|p| p.is_empty()) else {
-            continue;
-        };
-        let (envelope, body) = parts.split_at(delimiter + 1);
-        let (request_id, reply) = match &*lock(&handler.mode) {
-            Mode::Serving(config) => answer(Some(config), body),
-            Mode::Stopped => answer(None, body),
-        };
-        let mut out: Vec<&[u8]> = envelope.to_vec();
-        out.extend_from_slice(&[
-            b"1.0",
-            &request_id,
-            reply.status_code.as_bytes(),
-            reply.status_text.as_bytes(),
-            reply.user_id.as_bytes(),
-            b"",
-        ]);
-        // A ROUTER send only fails if the peer is gone; nothing to do then.
-        let _ = zap.send(&out);
-        drop(out);
+        // A bug here must not end the thread (which would unbind the
+        // endpoint): the request is answered 500 instead.
+        let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            respond(&zap, &frames, &handler.mode)
+        }));
+        if answered.is_err() {
+            let _ = respond_500(&zap, &frames);
+        }
         // Wipe the request (PLAIN passwords) before its memory is reused.
         for frame in &mut frames {
             frame[..].zeroize();
@@ -787,6 +773,63 @@ fn serve(zap: ZapSocket, key: usize, handler: &Arc<Handler>) {
     }
     lock(&HANDLERS).retain(|(k, h)| !(*k == key && Arc::ptr_eq(h, handler)));
     drop(zap);
+}
+
+/// The envelope (up to the empty delimiter frame) and the body of a
+/// request; `None` for a message without a delimiter, which is not a ZAP
+/// request and gets no reply.
+/// Frames of a message, borrowed.
+type Frames<'a> = Vec<&'a [u8]>;
+
+fn split_envelope(frames: &[Message]) -> Option<(Frames<'_>, Frames<'_>)> {
+    let parts: Vec<&[u8]> = frames.iter().map(|m| &m[..]).collect();
+    let delimiter = parts.iter().position(|p| p.is_empty())?;
+    let body = parts[delimiter + 1..].to_vec();
+    let mut envelope = parts;
+    envelope.truncate(delimiter + 1);
+    Some((envelope, body))
+}
+
+fn send_reply(zap: &ZapSocket, envelope: &[&[u8]], request_id: &[u8], reply: &ZapReply) {
+    let mut out: Vec<&[u8]> = envelope.to_vec();
+    out.extend_from_slice(&[
+        b"1.0",
+        request_id,
+        reply.status_code.as_bytes(),
+        reply.status_text.as_bytes(),
+        reply.user_id.as_bytes(),
+        b"",
+    ]);
+    // A ROUTER send only fails if the peer is gone; nothing to do then.
+    let _ = zap.send(&out);
+}
+
+/// Answers one request by the handler's current mode.
+fn respond(zap: &ZapSocket, frames: &[Message], mode: &Mutex<Mode>) {
+    let Some((envelope, body)) = split_envelope(frames) else {
+        return;
+    };
+    let (request_id, reply) = match &*lock(mode) {
+        Mode::Serving(config) => answer(Some(config), &body),
+        Mode::Stopped => answer(None, &body),
+    };
+    send_reply(zap, &envelope, &request_id, &reply);
+}
+
+fn respond_500(zap: &ZapSocket, frames: &[Message]) -> Option<()> {
+    let (envelope, body) = split_envelope(frames)?;
+    let reply = ZapReply {
+        status_code: "500",
+        status_text: "internal error".into(),
+        user_id: String::new(),
+    };
+    send_reply(
+        zap,
+        &envelope,
+        body.get(1).copied().unwrap_or_default(),
+        &reply,
+    );
+    Some(())
 }
 
 #[cfg(test)]
