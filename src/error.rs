@@ -69,9 +69,11 @@ pub enum Error {
     /// Out of memory (ENOMEM).
     #[error("{}", strerror(libc::ENOMEM))]
     NoMemory,
-    /// A string argument holds a NUL byte, which C cannot receive.
-    #[error("argument contains a NUL byte: {0:?}")]
-    NulByte(String),
+    /// A string argument holds a NUL byte, which C cannot receive. The value
+    /// names what was refused (`"ZMQ_PLAIN_PASSWORD"`, `"endpoint or group
+    /// name"`, ...), never the argument itself: it may be a secret.
+    #[error("{0} contains a NUL byte (the value is not shown)")]
+    NulByte(&'static str),
     /// Received bytes were not valid UTF-8; the bytes are kept in the error
     /// (`err.into_bytes()` on the inner value gives them back).
     #[error("received message is not valid UTF-8: {0}")]

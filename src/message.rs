@@ -304,7 +304,7 @@ impl Message {
         if group.len() > zmq_sys::ZMQ_GROUP_MAX_LENGTH as usize {
             return Err(Error::InvalidArgument);
         }
-        let c = CString::new(group).map_err(|_| Error::NulByte(group.to_owned()))?;
+        let c = CString::new(group).map_err(|_| Error::NulByte("group name"))?;
         // SAFETY: the message is initialised; libzmq copies the string.
         check(unsafe { zmq_sys::zmq_msg_set_group(self.msg.get_mut(), c.as_ptr()) }).map(drop)
     }

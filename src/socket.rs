@@ -214,7 +214,7 @@ fn group_name(group: &str) -> Result<CString> {
 }
 
 pub(crate) fn c_string(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::NulByte(s.to_owned()))
+    CString::new(s).map_err(|_| Error::NulByte("endpoint or group name"))
 }
 
 /// Rejects a port libzmq would silently mangle: it parses the port of a

@@ -341,15 +341,17 @@ impl CurveKey {
     /// The public key belonging to a secret key.
     #[doc(alias = "zmq_curve_public")]
     pub fn public_from_secret(secret: &CurveKey) -> Result<CurveKey> {
-        let mut secret_z85 = [0u8; CurveKey::Z85_LEN + 1];
-        secret_z85[..CurveKey::Z85_LEN].copy_from_slice(secret.to_z85().as_bytes());
+        // The secret's text stays on the stack (no String to free unwiped).
+        let mut secret_z85 = zeroize::Zeroizing::new([0u8; CurveKey::Z85_LEN + 1]);
+        // SAFETY: 32 bytes encode to 40 characters plus a NUL: 41 bytes.
+        unsafe { zmq_sys::zmq_z85_encode(secret_z85.as_mut_ptr().cast(), secret.0.as_ptr(), 32) };
         let mut public = [0u8; CurveKey::Z85_LEN + 1];
         // SAFETY: `secret_z85` is 40 Z85 characters and a NUL; `public` has
         // the 41 bytes libzmq writes.
         let rc = check(unsafe {
             zmq_sys::zmq_curve_public(public.as_mut_ptr().cast(), secret_z85.as_ptr().cast())
         });
-        secret_z85.fill(0);
+        drop(secret_z85);
         rc?;
         CurveKey::z85_decode(&public[..CurveKey::Z85_LEN])
     }
@@ -751,7 +753,10 @@ impl SetCodec for Str {
     type Set<'a> = &'a str;
     fn set(socket: &Socket, option: c_int, value: &str) -> Result<()> {
         if value.contains('\0') {
-            return Err(Error::NulByte(value.to_owned()));
+            let name = SOCKET_OPTIONS.iter().find(|o| o.number == option);
+            return Err(Error::NulByte(
+                name.map_or("socket option value", |o| o.name),
+            ));
         }
         socket.setsockopt_nullable(option, value.as_bytes())
     }

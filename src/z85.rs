@@ -1,6 +1,13 @@
 //! Z85 (ZeroMQ RFC 32), the printable encoding of CURVE keys: four bytes
 //! become five characters. Lengths and characters are checked; bad input is
 //! an error, never a panic.
+//!
+//! For secret material use [`encode_secret`] and [`decode_secret`]: their
+//! results are [`Zeroizing`] buffers, wiped when dropped, and they leave no
+//! other copy behind.
+
+use zeroize::Zeroize;
+pub use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
@@ -22,31 +29,63 @@ const DECODE: [u8; 256] = decode_table();
 /// Encodes `data`, whose length must be a multiple of 4.
 #[doc(alias = "zmq_z85_encode")]
 pub fn encode(data: &[u8]) -> Result<String> {
+    let mut out = String::new();
+    encode_into(data, &mut out)?;
+    Ok(out)
+}
+
+/// Like [`encode`], for secret material: the text is wiped from memory when
+/// the result is dropped.
+pub fn encode_secret(data: &[u8]) -> Result<Zeroizing<String>> {
+    let mut out = Zeroizing::new(String::new());
+    encode_into(data, &mut out)?;
+    Ok(out)
+}
+
+/// Encodes into `out`, which is allocated once at its final size (a
+/// growing buffer would leave copies behind in freed memory).
+fn encode_into(data: &[u8], out: &mut String) -> Result<()> {
     if !data.len().is_multiple_of(4) {
         return Err(Error::InvalidArgument);
     }
-    let mut out = String::with_capacity(data.len() / 4 * 5);
+    out.reserve_exact(data.len() / 4 * 5);
+    let mut digits = [0u8; 5];
     for chunk in data.chunks_exact(4) {
         let mut value = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        let mut digits = [0u8; 5];
         for digit in digits.iter_mut().rev() {
             *digit = ALPHABET[(value % 85) as usize];
             value /= 85;
         }
         out.extend(digits.iter().map(|&d| d as char));
     }
-    Ok(out)
+    digits.zeroize();
+    Ok(())
 }
 
 /// Decodes Z85 text, whose length must be a multiple of 5; a character
 /// outside the alphabet, or a group above 2^32-1, is an error.
 #[doc(alias = "zmq_z85_decode")]
 pub fn decode(text: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    decode_into(text, &mut out)?;
+    Ok(out)
+}
+
+/// Like [`decode`], for secret material: the bytes are wiped from memory
+/// when the result is dropped (or on an error, what was decoded so far).
+pub fn decode_secret(text: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(Vec::new());
+    decode_into(text, &mut out)?;
+    Ok(out)
+}
+
+/// Decodes into `out`, allocated once at its final size.
+fn decode_into(text: &str, out: &mut Vec<u8>) -> Result<()> {
     let bytes = text.as_bytes();
     if !bytes.len().is_multiple_of(5) {
         return Err(Error::InvalidArgument);
     }
-    let mut out = Vec::with_capacity(bytes.len() / 5 * 4);
+    out.reserve_exact(bytes.len() / 5 * 4);
     for chunk in bytes.chunks_exact(5) {
         let mut value: u64 = 0;
         for &c in chunk {
@@ -59,7 +98,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>> {
         let value = u32::try_from(value).map_err(|_| Error::InvalidArgument)?;
         out.extend_from_slice(&value.to_be_bytes());
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -81,5 +120,18 @@ mod tests {
         assert!(decode("#####").is_err()); // 84*(85^4+...) > u32::MAX
         assert!(decode("héllo").is_err());
         assert_eq!(decode("").unwrap(), b"");
+        assert!(encode_secret(&[1, 2, 3]).is_err());
+        assert!(decode_secret("Hello Worl").is_err());
+    }
+
+    #[test]
+    fn secret_variants_agree() {
+        let data = [0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B];
+        assert_eq!(encode_secret(&data).unwrap().as_str(), "HelloWorld");
+        assert_eq!(decode_secret("HelloWorld").unwrap().as_slice(), data);
+        assert_eq!(
+            format!("{:?}", encode_secret(&data).unwrap()),
+            "Zeroizing { .. }"
+        );
     }
 }
