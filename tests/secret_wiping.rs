@@ -43,14 +43,19 @@ struct Scanning;
 // it is handed (still owned until forwarded) before freeing it.
 unsafe impl GlobalAlloc for Scanning {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // Zeroed, so that every byte of a block is initialised when `dealloc`
+        // reads it (spare capacity included): no read of uninitialised
+        // memory, for Rust or for valgrind.
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc(layout) }
+        unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if ARMED.load(Ordering::Acquire) {
             // SAFETY: `ptr` is a live block of `layout.size()` bytes that we
-            // were given to free; it is only read here.
+            // were given to free, all initialised (allocated zeroed, or
+            // grown by the default `realloc` through `alloc`); it is only
+            // read here.
             let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
             // SAFETY: see `Needles`: not written while armed.
             let needles = unsafe { &*NEEDLES.0.get() };
