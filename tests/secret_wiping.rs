@@ -43,9 +43,9 @@ struct Scanning;
 // it is handed (still owned until forwarded) before freeing it.
 unsafe impl GlobalAlloc for Scanning {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // Zeroed, so that every byte of a block is initialised when `dealloc`
-        // reads it (spare capacity included): no read of uninitialised
-        // memory, for Rust or for valgrind.
+        // Zeroed, so that spare capacity never written reads as zeroes in
+        // `dealloc` rather than as stale heap. (Struct padding copied into a
+        // block can still be undefined: this binary stays out of valgrind.)
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.alloc_zeroed(layout) }
     }
@@ -53,9 +53,8 @@ unsafe impl GlobalAlloc for Scanning {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if ARMED.load(Ordering::Acquire) {
             // SAFETY: `ptr` is a live block of `layout.size()` bytes that we
-            // were given to free, all initialised (allocated zeroed, or
-            // grown by the default `realloc` through `alloc`); it is only
-            // read here.
+            // were given to free (allocated zeroed, or grown by the default
+            // `realloc` through `alloc`); it is only read here, as bytes.
             let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
             // SAFETY: see `Needles`: not written while armed.
             let needles = unsafe { &*NEEDLES.0.get() };
