@@ -63,7 +63,7 @@ fn client_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
         //  Tick once per second, pulling in arriving messages
         for _centitick in 0..100 {
             match poller.poll(Some(std::time::Duration::from_millis(10))) {
-                Err(zmq::Error::Interrupted) => continue,
+                Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue,
                 result => result?,
             };
             if !poller.revents(&Input::Pipe).is_empty() {
@@ -123,7 +123,7 @@ fn server_worker(pipe: Socket) -> zmq::Result<()> {
 
     loop {
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => continue,
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue,
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {

@@ -125,7 +125,7 @@ fn run(prefix: &str) -> zmq::Result<()> {
         //  Poll frontend only if we have available workers
         let polled = if worker_queue.is_empty() { 1 } else { 2 };
         match zmq::poll(&mut items[..polled], None) {
-            Err(zmq::Error::Interrupted) => break, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
             result => result?,
         };
 

@@ -124,7 +124,7 @@ fn run(prefix: &str) -> zmq::Result<()> {
             &mut poll_both
         };
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => break, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
             result => result?,
         };
 

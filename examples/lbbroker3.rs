@@ -62,7 +62,7 @@ fn client_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
     loop {
         client.send("HELLO", SendFlags::empty())?;
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => continue, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue, //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Peer).is_empty() {
@@ -91,7 +91,7 @@ fn worker_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
     //  Process messages as they arrive
     loop {
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => continue, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue, //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {
@@ -211,7 +211,7 @@ fn run(count: u64, prefix: &str) -> zmq::Result<()> {
     reactor.add_socket(&backend, PollEvents::POLLIN, Reader::Backend);
     'reactor: loop {
         match reactor.poll(None) {
-            Err(zmq::Error::Interrupted) => break, //  Ctrl-C
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Ctrl-C
             result => result?,
         };
         let ready: Vec<Reader> = reactor.ready().map(|(reader, _)| *reader).collect();

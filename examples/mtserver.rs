@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use zmq::{Context, Error, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, RecvFlags, SendFlags, SocketType};
 
 const USAGE: &str = "mtserver [SECONDS [ENDPOINT]]  (SECONDS 0 = forever)";
 const WORKERS: usize = 5;
@@ -74,13 +74,14 @@ fn run(seconds: u64, endpoint: &str) -> zmq::Result<()> {
     //  Only a shut-down context gets us here: the workers end too
     for worker in pool {
         match worker.join() {
-            Ok(Ok(()) | Err(Error::Terminated)) => {}
+            Ok(Ok(())) => {}
+            Ok(Err(ref e)) if e.kind() == zmq::ErrorKind::Terminated => {}
             Ok(Err(e)) => eprintln!("mtserver: worker: {e}"),
             Err(_) => eprintln!("mtserver: a worker panicked"),
         }
     }
     match result {
-        Err(Error::Terminated) => Ok(()),
+        Err(ref e) if e.kind() == zmq::ErrorKind::Terminated => Ok(()),
         other => other,
     }
 }

@@ -172,7 +172,7 @@ fn pipeline() -> Result<()> {
     println!("[pipeline] ventilator sent {TASKS} tasks, total expected cost {total_msec} msec");
 
     let (per_worker, elapsed) = join(sink)?;
-    // Every blocking call in the context now fails with Error::Terminated:
+    // Every blocking call in the context now fails with ErrorKind::Terminated:
     // that is how the idle workers learn to stop.
     context.shutdown()?;
     let done: u64 = workers.into_iter().map(join).sum::<Result<u64>>()?;
@@ -206,13 +206,13 @@ fn worker(context: &Context, id: usize, ready: mpsc::Sender<()>) -> Result<u64> 
     loop {
         let workload = match receiver.recv_string(RecvFlags::empty()) {
             Ok(workload) => workload,
-            Err(zmq::Error::Terminated) => return Ok(done),
+            Err(ref e) if e.kind() == zmq::ErrorKind::Terminated => return Ok(done),
             Err(e) => return Err(e.into()),
         };
         thread::sleep(Duration::from_millis(workload.parse()?)); //  Do the work
         match sender.send(name.as_str(), SendFlags::empty()) {
             Ok(()) => done += 1,
-            Err(zmq::Error::Terminated) => return Ok(done),
+            Err(ref e) if e.kind() == zmq::ErrorKind::Terminated => return Ok(done),
             Err(e) => return Err(e.into()),
         }
     }

@@ -70,7 +70,7 @@ fn run(args: &zhelpers::BrokerArgs) -> zmq::Result<()> {
         }
         let mut items = [PollItem::socket(&statefe, PollEvents::POLLIN)];
         match zmq::poll(&mut items, Some(wait)) {
-            Err(zmq::Error::Interrupted) => return Ok(()), //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
             result => result?,
         };
 

@@ -70,7 +70,7 @@ fn client_task(pipe: Socket, args: &BrokerArgs) -> zmq::Result<()> {
         //  Send request, get reply
         client.send("HELLO", SendFlags::empty())?;
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => return Ok(()), //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {
@@ -98,7 +98,7 @@ fn worker_task(pipe: Socket, args: &BrokerArgs) -> zmq::Result<()> {
     let mut poller = actor_poller(&pipe, &worker);
     loop {
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => return Ok(()), //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {
@@ -197,7 +197,7 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
         match poll_backends.poll(timeout) {
-            Err(zmq::Error::Interrupted) => break, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
             result => result?,
         };
         let mut msg = None;

@@ -71,7 +71,7 @@ fn client_task(args: &BrokerArgs) -> zmq::Result<()> {
             //  Wait max ten seconds for a reply, then complain
             let mut pollset = [PollItem::socket(&client, PollEvents::POLLIN)];
             match zmq::poll(&mut pollset, Some(Duration::from_secs(10))) {
-                Err(zmq::Error::Interrupted) => return Ok(()), //  Interrupted
+                Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
                 result => result?,
             };
             if pollset[0].is_readable() {
@@ -206,7 +206,7 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
         match zmq::poll(&mut primary, timeout) {
-            Err(zmq::Error::Interrupted) => break, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
             result => result?,
         };
 

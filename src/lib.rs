@@ -60,7 +60,7 @@ pub mod z85;
 
 pub use cert::{Certificate, CurveKeyPair};
 pub use context::{Context, ContextBuilder, Termination, DEFAULT_TERM_TIMEOUT};
-pub use error::{Error, Result, WouldBlock};
+pub use error::{Error, ErrorKind, Result, WouldBlock};
 pub use message::Message;
 pub use monitor::{Event, Monitor, MonitorEvent, MonitorEvents, ProtocolError};
 pub use poll::{poll, PollItem, Poller};

@@ -302,9 +302,9 @@ impl Message {
     pub fn set_group(&mut self, group: &str) -> Result<()> {
         // libzmq would silently truncate a longer group (strnlen).
         if group.len() > zmq_sys::ZMQ_GROUP_MAX_LENGTH as usize {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
-        let c = CString::new(group).map_err(|_| Error::NulByte("group name"))?;
+        let c = CString::new(group).map_err(|_| Error::nul_byte("group name"))?;
         // SAFETY: the message is initialised; libzmq copies the string.
         check(unsafe { zmq_sys::zmq_msg_set_group(self.msg.get_mut(), c.as_ptr()) }).map(drop)
     }

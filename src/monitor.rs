@@ -276,7 +276,7 @@ pub struct MonitorEvent {
 }
 
 fn malformed(what: &'static str) -> Error {
-    Error::MalformedEvent(what)
+    Error::malformed_event(what)
 }
 
 fn endpoint(bytes: &[u8]) -> String {
@@ -345,7 +345,8 @@ impl Monitor {
         let endpoint = crate::context::unique_inproc("monitor");
         let c = c_string(&endpoint)?;
         if version == 1 {
-            let events = i32::try_from(events).map_err(|_| Error::InvalidArgument)?;
+            let events = i32::try_from(events)
+                .map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))?;
             // SAFETY: live socket, NUL-terminated endpoint.
             check(unsafe { zmq_sys::zmq_socket_monitor(target.as_raw(), c.as_ptr(), events) })?;
         } else {

@@ -14,7 +14,7 @@ fn raw(socket: Option<&Socket>) -> *mut std::ffi::c_void {
 
 /// Forwards messages between `frontend` and `backend` (and copies them to
 /// `capture`), until the context is shut down: then it returns
-/// `Err(Error::Terminated)`. Typical pairs: ROUTER/DEALER (a queue),
+/// an [`ErrorKind::Terminated`](crate::ErrorKind::Terminated) error. Typical pairs: ROUTER/DEALER (a queue),
 /// XSUB/XPUB (a forwarder), PULL/PUSH (a streamer).
 #[doc(alias = "zmq_proxy")]
 pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<()> {
@@ -104,7 +104,7 @@ impl ProxyStatistics {
     /// Parses the eight 64-bit frames of a statistics reply.
     pub fn parse(frames: &[&[u8]]) -> Result<ProxyStatistics> {
         if frames.len() != 8 {
-            return Err(Error::MalformedEvent(
+            return Err(Error::malformed_event(
                 "a proxy statistics reply has 8 frames",
             ));
         }
@@ -112,7 +112,7 @@ impl ProxyStatistics {
         for (slot, frame) in n.iter_mut().zip(frames) {
             let bytes: [u8; 8] = (*frame)
                 .try_into()
-                .map_err(|_| Error::MalformedEvent("a proxy statistics frame is 8 bytes"))?;
+                .map_err(|_| Error::malformed_event("a proxy statistics frame is 8 bytes"))?;
             *slot = u64::from_ne_bytes(bytes);
         }
         let side = |i: usize| SideStatistics {
@@ -257,12 +257,12 @@ impl ProxyThread {
                 let _done = done_tx;
                 loop {
                     match proxy_steerable(&frontend, &backend, capture.as_ref(), &control_in) {
-                        Err(Error::Interrupted) => continue,
+                        Err(ref e) if e.kind() == crate::ErrorKind::Interrupted => continue,
                         result => return result,
                     }
                 }
             })
-            .map_err(|_| Error::NoThreads)?;
+            .map_err(|_| Error::from(crate::ErrorKind::NoThreads))?;
         Ok(ProxyThread {
             controller: ProxyController::new(control_out),
             thread: Some(thread),
@@ -285,7 +285,7 @@ impl ProxyThread {
     /// returned. If the proxy does not return within [`PROXY_STOP_TIMEOUT`]
     /// (it is blocked sending to a peer that does not read), the thread is
     /// left to end when the context terminates, and this returns
-    /// [`Error::Again`].
+    /// [`ErrorKind::Again`](crate::ErrorKind::Again).
     pub fn stop(mut self) -> Result<()> {
         self.stop_and_join()
     }
@@ -308,11 +308,11 @@ impl ProxyThread {
                      (blocked sending to a peer that does not read?); it ends when its \
                      context terminates"
                 );
-                Err(Error::Again)
+                Err(Error::from(crate::ErrorKind::Again))
             }
             _ => match thread.join() {
                 Ok(result) => result,
-                Err(_) => Err(Error::Other(libc::EINVAL)),
+                Err(_) => Err(Error::from_errno(libc::EINVAL)),
             },
         }
     }

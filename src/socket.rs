@@ -96,7 +96,7 @@ bitflags::bitflags! {
     /// Flags of a send call.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
     pub struct SendFlags: i32 {
-        /// Fail with [`Error::Again`] instead of blocking (`ZMQ_DONTWAIT`).
+        /// Fail with [`ErrorKind::Again`](crate::ErrorKind::Again) instead of blocking (`ZMQ_DONTWAIT`).
         const DONTWAIT = zmq_sys::ZMQ_DONTWAIT;
         /// More frames of the same message follow (`ZMQ_SNDMORE`).
         const SNDMORE = zmq_sys::ZMQ_SNDMORE;
@@ -107,7 +107,7 @@ bitflags::bitflags! {
     /// Flags of a receive call.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
     pub struct RecvFlags: i32 {
-        /// Fail with [`Error::Again`] instead of blocking (`ZMQ_DONTWAIT`).
+        /// Fail with [`ErrorKind::Again`](crate::ErrorKind::Again) instead of blocking (`ZMQ_DONTWAIT`).
         const DONTWAIT = zmq_sys::ZMQ_DONTWAIT;
     }
 }
@@ -208,13 +208,13 @@ impl Drop for Socket {
 #[cfg(feature = "draft")]
 fn group_name(group: &str) -> Result<CString> {
     if group.len() > zmq_sys::ZMQ_GROUP_MAX_LENGTH as usize {
-        return Err(Error::InvalidArgument);
+        return Err(Error::from(crate::ErrorKind::InvalidArgument));
     }
     c_string(group)
 }
 
 pub(crate) fn c_string(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::NulByte("endpoint or group name"))
+    CString::new(s).map_err(|_| Error::nul_byte("endpoint or group name"))
 }
 
 /// Rejects a port libzmq would silently mangle: it parses the port of a
@@ -245,7 +245,7 @@ fn check_port(endpoint: &str) -> Result<()> {
                 && port.bytes().all(|b| b.is_ascii_digit())
                 && port.parse::<u16>().is_ok());
         if !valid {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
     }
     Ok(())
@@ -254,7 +254,8 @@ fn check_port(endpoint: &str) -> Result<()> {
 impl Socket {
     pub(crate) fn new(ctx: &Context, kind: SocketType) -> Result<Socket> {
         // SAFETY: the context is live (we hold it); NULL means failure.
-        let raw = check_ptr(unsafe { zmq_sys::zmq_socket(ctx.as_raw(), kind.to_raw()) })?;
+        let raw = check_ptr(unsafe { zmq_sys::zmq_socket(ctx.as_raw(), kind.to_raw()) })
+            .map_err(|e| e.context("socket", format!("{kind:?}")))?;
         let socket = Socket::wrap(ctx, raw)?;
         let defaults = ctx.socket_defaults();
         if let Some(linger) = defaults.linger {
@@ -288,7 +289,7 @@ impl Socket {
     /// `raw` must be a live socket created in `ctx`'s libzmq context, not
     /// closed by anyone else afterwards, and not used concurrently elsewhere.
     pub unsafe fn from_raw(ctx: &Context, raw: *mut c_void) -> Result<Socket> {
-        let raw = NonNull::new(raw).ok_or(Error::InvalidArgument)?;
+        let raw = NonNull::new(raw).ok_or(Error::from(crate::ErrorKind::InvalidArgument))?;
         Socket::wrap(ctx, raw)
     }
 
@@ -339,35 +340,49 @@ impl Socket {
         check(unsafe { f(self.as_raw(), arg.as_ptr()) }).map(drop)
     }
 
+    /// Calls bind, connect, unbind or disconnect; a failure names the
+    /// operation and the endpoint (an endpoint with a NUL byte is not shown).
+    fn endpoint_call(
+        &self,
+        operation: &'static str,
+        f: unsafe extern "C" fn(*mut c_void, *const std::ffi::c_char) -> std::ffi::c_int,
+        endpoint: &str,
+        port_checked: bool,
+    ) -> Result<()> {
+        let c = c_string(endpoint).map_err(|e| e.context(operation, "(endpoint)"))?;
+        let result = if port_checked {
+            check_port(endpoint).and_then(|()| self.call_with_str(f, &c))
+        } else {
+            self.call_with_str(f, &c)
+        };
+        result.map_err(|e| e.context(operation, endpoint.to_owned()))
+    }
+
     /// Accepts connections on an endpoint: `tcp://127.0.0.1:5555`,
     /// `tcp://*:*` (any port: read it back with [`Socket::last_endpoint`]),
     /// `ipc:///tmp/x`, `inproc://name`...
     #[doc(alias = "zmq_bind")]
     pub fn bind(&self, endpoint: &str) -> Result<()> {
-        let c = c_string(endpoint)?;
-        check_port(endpoint)?;
-        self.call_with_str(zmq_sys::zmq_bind, &c)
+        self.endpoint_call("bind", zmq_sys::zmq_bind, endpoint, true)
     }
 
     /// Connects to an endpoint (asynchronously: the peer need not exist yet).
     #[doc(alias = "zmq_connect")]
     pub fn connect(&self, endpoint: &str) -> Result<()> {
-        let c = c_string(endpoint)?;
-        check_port(endpoint)?;
-        self.call_with_str(zmq_sys::zmq_connect, &c)
+        self.endpoint_call("connect", zmq_sys::zmq_connect, endpoint, true)
     }
 
     /// Stops accepting on an endpoint bound before (use the real endpoint
     /// from `last_endpoint` for wildcard binds).
     #[doc(alias = "zmq_unbind")]
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
-        self.call_with_str(zmq_sys::zmq_unbind, &c_string(endpoint)?)
+        self.endpoint_call("unbind", zmq_sys::zmq_unbind, endpoint, false)
     }
 
     /// Disconnects from an endpoint connected before.
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
-        self.call_with_str(zmq_sys::zmq_disconnect, &c_string(endpoint)?)
+        self.endpoint_call("disconnect", zmq_sys::zmq_disconnect, endpoint, false)
     }
 
     // ---- sending -------------------------------------------------------
@@ -382,7 +397,7 @@ impl Socket {
     }
 
     /// Sends `msg`, leaving it empty on success and untouched on failure (so
-    /// a frame refused with [`Error::Again`] can be sent again).
+    /// a frame refused with [`ErrorKind::Again`](crate::ErrorKind::Again) can be sent again).
     #[doc(alias = "zmq_msg_send")]
     pub fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
         // SAFETY: live socket and initialised message; on success libzmq takes
@@ -447,7 +462,8 @@ impl Socket {
     }
 
     /// Receives a frame as a `String`; invalid UTF-8 gives
-    /// [`Error::InvalidUtf8`], whose inner error hands the bytes back.
+    /// [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8), and
+    /// [`Error::into_utf8_bytes`] hands the bytes back.
     pub fn recv_string(&self, flags: RecvFlags) -> Result<String> {
         Ok(String::from_utf8(self.recv_bytes(flags)?)?)
     }
@@ -558,7 +574,8 @@ impl SocketFd {
             return Ok(SocketFd::Poller(poller));
         }
         let _ = socket;
-        let (read, write) = std::io::pipe().map_err(|_| Error::TooManySockets)?;
+        let (read, write) =
+            std::io::pipe().map_err(|_| Error::from(crate::ErrorKind::TooManySockets))?;
         Ok(SocketFd::Never {
             read: read.into(),
             _write: write.into(),
@@ -626,7 +643,7 @@ impl ReadinessPoller {
         let rc = unsafe { zmq_sys::zmq_poller_wait_all(poller.0.as_ptr(), &mut event, 1, 0) };
         match check(rc) {
             Ok(_) => Ok(PollEvents::from_bits_truncate(event.events)),
-            Err(Error::Again) => Ok(PollEvents::empty()),
+            Err(ref e) if e.kind() == crate::ErrorKind::Again => Ok(PollEvents::empty()),
             Err(e) => Err(e),
         }
     }

@@ -133,7 +133,8 @@ fn waiting_forever_on_nothing_is_refused() {
     // Was: libzmq's usleep(-1 * 1000), about 71 minutes.
     assert!(matches!(
         poll(&mut [], None),
-        Err(zmq::Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     let ctx = Context::new();
     let pull = ctx.socket(SocketType::Pull).unwrap();
@@ -142,7 +143,8 @@ fn waiting_forever_on_nothing_is_refused() {
     assert_eq!(poller.remove(|_| true), 1);
     assert!(matches!(
         poller.poll(None),
-        Err(zmq::Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     // With a timeout, nothing to wait for is a plain sleep.
     let start = std::time::Instant::now();

@@ -50,7 +50,8 @@ fn req_rep_over_every_transport() {
         req.send("again", NONE).unwrap();
         assert!(matches!(
             req.send("too soon", NONE),
-            Err(Error::InvalidState)
+            Err(ref e)
+        if e.kind() == zmq::ErrorKind::InvalidState
         ));
     }
 }
@@ -229,7 +230,9 @@ fn invalid_utf8_gives_the_bytes_back() {
     let (pull, push) = pair(&ctx, SocketType::Pull, SocketType::Push, "inproc");
     push.send(&[0xffu8, 0xfe, b'a'], NONE).unwrap();
     match pull.recv_string(BLOCK) {
-        Err(Error::InvalidUtf8(e)) => assert_eq!(e.into_bytes(), [0xff, 0xfe, b'a']),
+        Err(e) if e.kind() == zmq::ErrorKind::InvalidUtf8 => {
+            assert_eq!(e.into_utf8_bytes().unwrap(), [0xff, 0xfe, b'a'])
+        }
         other => panic!("expected InvalidUtf8, got {other:?}"),
     }
 }
@@ -241,7 +244,8 @@ fn would_block_is_easy_to_handle() {
     pull.bind(&endpoint("inproc")).unwrap();
     assert!(matches!(
         pull.recv_msg(RecvFlags::DONTWAIT),
-        Err(Error::Again)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::Again
     ));
     assert!(pull.try_recv_bytes().unwrap().is_none());
     assert!(pull.try_recv_multipart().unwrap().is_none());
@@ -252,10 +256,11 @@ fn would_block_is_easy_to_handle() {
     let mut msg = Message::from("kept");
     assert!(matches!(
         push.send_msg(&mut msg, SendFlags::DONTWAIT),
-        Err(Error::Again)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::Again
     ));
     assert_eq!(&msg[..], b"kept", "a refused frame stays with the caller");
-    let err: std::io::Error = Error::Again.into();
+    let err: std::io::Error = Error::from(zmq::ErrorKind::Again).into();
     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
 }
 
@@ -265,18 +270,23 @@ fn bad_endpoints_are_errors_not_panics() {
     let s = ctx.socket(SocketType::Pair).unwrap();
     assert!(matches!(
         s.bind("tcp://127.0.0.1:5\0"),
-        Err(Error::NulByte(_))
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::NulByte
     ));
-    assert!(matches!(s.connect("inproc://\0"), Err(Error::NulByte(_))));
-    assert!(matches!(s.bind("nonsense"), Err(Error::InvalidArgument)));
+    assert!(matches!(s.connect("inproc://\0"), Err(ref e) if e.kind() == zmq::ErrorKind::NulByte));
+    assert!(
+        matches!(s.bind("nonsense"), Err(ref e) if e.kind() == zmq::ErrorKind::InvalidArgument)
+    );
     assert!(matches!(
         s.bind("bogus://x"),
-        Err(Error::ProtocolNotSupported)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::ProtocolNotSupported
     ));
     assert!(s.connect("tcp://").is_err());
     assert!(matches!(
         s.unbind("tcp://127.0.0.1:1"),
-        Err(Error::NoSuchEndpoint)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::NoSuchEndpoint
     ));
     assert!(s.disconnect("tcp://127.0.0.1:1").is_err());
 
@@ -284,7 +294,7 @@ fn bad_endpoints_are_errors_not_panics() {
     a.bind("tcp://127.0.0.1:*").unwrap();
     let taken = a.last_endpoint().unwrap();
     let b = ctx.socket(SocketType::Pair).unwrap();
-    assert!(matches!(b.bind(&taken), Err(Error::AddrInUse)));
+    assert!(matches!(b.bind(&taken), Err(ref e) if e.kind() == zmq::ErrorKind::AddrInUse));
     a.unbind(&taken).unwrap();
 }
 
@@ -391,10 +401,11 @@ fn radio_dish_groups() {
     dish.join("weather").unwrap();
     dish.join("other").unwrap();
     dish.leave("other").unwrap();
-    assert!(matches!(dish.join("a\0b"), Err(Error::NulByte(_))));
+    assert!(matches!(dish.join("a\0b"), Err(ref e) if e.kind() == zmq::ErrorKind::NulByte));
     assert!(matches!(
         dish.join(&"g".repeat(256)),
-        Err(Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     let radio = ctx.socket(SocketType::Radio).unwrap();
     radio.connect("inproc://radio-dish").unwrap();
@@ -402,11 +413,13 @@ fn radio_dish_groups() {
     msg.set_group("weather").unwrap();
     assert!(matches!(
         msg.set_group("bad\0group"),
-        Err(Error::NulByte(_))
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::NulByte
     ));
     assert!(matches!(
         msg.set_group(&"x".repeat(300)),
-        Err(Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     // The join reaches the radio asynchronously: publish until it arrives.
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
@@ -428,7 +441,12 @@ fn send_until_received(tx: &Socket, rx: &Socket, frames: &[&[u8]]) -> Vec<Messag
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
         match tx.send_multipart(frames.iter().copied(), SendFlags::DONTWAIT) {
-            Ok(()) | Err(Error::Again) | Err(Error::HostUnreachable) => {}
+            Ok(()) => {}
+            Err(ref e)
+                if matches!(
+                    e.kind(),
+                    zmq::ErrorKind::Again | zmq::ErrorKind::HostUnreachable
+                ) => {}
             Err(e) => panic!("send failed: {e}"),
         }
         if let Some(got) = rx.try_recv_multipart().unwrap() {
@@ -552,11 +570,11 @@ fn out_of_range_ports_are_refused_before_libzmq_mangles_them() {
         "tcp://127.0.0.1:1;127.0.0.1:99999",
     ] {
         assert!(
-            matches!(s.bind(endpoint), Err(Error::InvalidArgument)),
+            matches!(s.bind(endpoint), Err(ref e) if e.kind() == zmq::ErrorKind::InvalidArgument),
             "bind {endpoint}"
         );
         assert!(
-            matches!(s.connect(endpoint), Err(Error::InvalidArgument)),
+            matches!(s.connect(endpoint), Err(ref e) if e.kind() == zmq::ErrorKind::InvalidArgument),
             "connect {endpoint}"
         );
     }
@@ -591,12 +609,14 @@ fn routing_ids_starting_with_a_zero_byte_are_refused() {
     let dealer = ctx.socket(SocketType::Dealer).unwrap();
     assert!(matches!(
         dealer.set_routing_id(b"\0abc"),
-        Err(Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     let router = ctx.socket(SocketType::Router).unwrap();
     assert!(matches!(
         router.set_connect_routing_id(b"\0"),
-        Err(Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     dealer.set_routing_id(b"a\0bc").unwrap();
     assert_eq!(dealer.routing_id().unwrap(), b"a\0bc");

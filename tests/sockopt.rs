@@ -42,7 +42,7 @@ fn run_cases(cases: &[Case]) {
         let result = (case.run)(&ctx);
         match (case.needs.filter(|cap| !zmq::has(cap)), result) {
             (None, Ok(())) => {}
-            (Some(_), Err(Fail::Zmq(Error::InvalidArgument))) => {}
+            (Some(_), Err(Fail::Zmq(ref e))) if e.kind() == zmq::ErrorKind::InvalidArgument => {}
             (None, Err(Fail::Wrong(why))) => failures.push(format!("{}: {why}", case.name)),
             (None, Err(e)) => failures.push(format!("{}: {e:?}", case.name)),
             (Some(cap), other) => failures.push(format!(
@@ -828,7 +828,10 @@ fn wrong_values_are_invalid_argument() {
     let dealer = ctx.socket(SocketType::Dealer).unwrap();
     let router = ctx.socket(SocketType::Router).unwrap();
     let invalid = |what: &str, r: zmq::Result<()>| {
-        assert!(matches!(r, Err(Error::InvalidArgument)), "{what}: {r:?}");
+        assert!(
+            matches!(r, Err(ref e) if e.kind() == zmq::ErrorKind::InvalidArgument),
+            "{what}: {r:?}"
+        );
     };
 
     invalid("negative SNDHWM", dealer.set_sndhwm(-1));
@@ -920,7 +923,8 @@ fn wrong_values_are_invalid_argument() {
     // NUL bytes in strings never reach C.
     assert!(matches!(
         dealer.set_socks_proxy("a\0b"),
-        Err(Error::NulByte(_))
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::NulByte
     ));
 
     // The sockets still work after all that.
@@ -933,17 +937,19 @@ fn wrong_values_are_invalid_argument() {
 fn curve_keys_are_validated() {
     for len in [0, 1, 31, 33, 39, 41, 64] {
         assert!(
-            matches!(CurveKey::new(&vec![b'a'; len]), Err(Error::InvalidArgument)),
+            matches!(CurveKey::new(&vec![b'a'; len]), Err(ref e) if e.kind() == zmq::ErrorKind::InvalidArgument),
             "{len} bytes"
         );
     }
     assert!(matches!(
         CurveKey::from_bytes(&[0; 31]),
-        Err(Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     assert!(matches!(
         CurveKey::from_bytes(&[0; 40]),
-        Err(Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     for bad in [
         "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf", // 39 characters
@@ -954,7 +960,7 @@ fn curve_keys_are_validated() {
         "########################################", // 40 valid chars, overflow
     ] {
         assert!(
-            matches!(CurveKey::from_z85(bad), Err(Error::InvalidArgument)),
+            matches!(CurveKey::from_z85(bad), Err(ref e) if e.kind() == zmq::ErrorKind::InvalidArgument),
             "{bad:?}"
         );
         assert!(bad.parse::<CurveKey>().is_err());

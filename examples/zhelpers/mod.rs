@@ -185,7 +185,7 @@ impl RunBound {
 
 /// Shuts `context` down after `after`, from a timer thread: every blocking
 /// call on its sockets (`zmq::proxy` included) then returns
-/// `Err(zmq::Error::Terminated)`. How the proxies bound their run.
+/// an `ErrorKind::Terminated` error. How the proxies bound their run.
 pub fn shutdown_after(context: &zmq::Context, after: Duration) {
     let context = context.clone();
     std::thread::spawn(move || {
