@@ -22,7 +22,7 @@ use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use zmq::{Context, PollEvents, PollItem, SendFlags, SocketType};
+use zmq::{Context, PollEvents, PollItem, SocketType};
 
 const USAGE: &str = "interrupt [ENDPOINT]";
 
@@ -111,7 +111,7 @@ fn run(endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
             println!("W: recv");
 
             //  Now send message back.
-            socket.send_multipart(request, SendFlags::empty())?;
+            socket.send_multipart(request)?;
         }
     }
 

@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 use std::process::ExitCode;
 use std::thread;
 
-use zmq::{Context, Message, PollEvents, PollItem, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, Message, PollEvents, PollItem, SocketType};
 
 const NBR_CLIENTS: usize = 10;
 const NBR_WORKERS: usize = 3;
@@ -40,8 +40,8 @@ fn client_task(endpoint: &str) -> zmq::Result<()> {
     client.connect(endpoint)?;
 
     //  Send request, get reply
-    client.send("HELLO", SendFlags::empty())?;
-    let reply = client.recv_msg(RecvFlags::empty())?;
+    client.send("HELLO")?;
+    let reply = client.recv_msg()?;
     println!("Client: {}", String::from_utf8_lossy(&reply));
     Ok(())
 }
@@ -56,22 +56,22 @@ fn worker_task(endpoint: &str) -> zmq::Result<()> {
     worker.connect(endpoint)?;
 
     //  Tell broker we're ready for work
-    worker.send("READY", SendFlags::empty())?;
+    worker.send("READY")?;
 
     loop {
         //  Read and save all frames until we get an empty frame
         //  In this example there is only 1, but there could be more
-        let identity = worker.recv_msg(RecvFlags::empty())?;
-        let empty = worker.recv_msg(RecvFlags::empty())?;
+        let identity = worker.recv_msg()?;
+        let empty = worker.recv_msg()?;
         assert!(empty.is_empty(), "the envelope has one address");
 
         //  Get request, send reply
-        let request = worker.recv_msg(RecvFlags::empty())?;
+        let request = worker.recv_msg()?;
         println!("Worker: {}", String::from_utf8_lossy(&request));
 
-        worker.send(identity, SendFlags::SNDMORE)?;
-        worker.send("", SendFlags::SNDMORE)?;
-        worker.send("OK", SendFlags::empty())?;
+        worker.send_more(identity)?;
+        worker.send_more("")?;
+        worker.send("OK")?;
     }
 }
 
@@ -132,25 +132,25 @@ fn run(prefix: &str) -> zmq::Result<()> {
         //  Handle worker activity on backend
         if items[0].is_readable() {
             //  Queue worker identity for load-balancing
-            let worker_id = backend.recv_msg(RecvFlags::empty())?;
+            let worker_id = backend.recv_msg()?;
             assert!(worker_queue.len() < NBR_WORKERS);
             worker_queue.push_back(worker_id);
 
             //  Second frame is empty
-            let empty = backend.recv_msg(RecvFlags::empty())?;
+            let empty = backend.recv_msg()?;
             assert!(empty.is_empty());
 
             //  Third frame is READY or else a client reply identity
-            let client_id = backend.recv_msg(RecvFlags::empty())?;
+            let client_id = backend.recv_msg()?;
 
             //  If client reply, send rest back to frontend
             if &client_id[..] != b"READY" {
-                let empty = backend.recv_msg(RecvFlags::empty())?;
+                let empty = backend.recv_msg()?;
                 assert!(empty.is_empty());
-                let reply = backend.recv_msg(RecvFlags::empty())?;
-                frontend.send(client_id, SendFlags::SNDMORE)?;
-                frontend.send("", SendFlags::SNDMORE)?;
-                frontend.send(reply, SendFlags::empty())?;
+                let reply = backend.recv_msg()?;
+                frontend.send_more(client_id)?;
+                frontend.send_more("")?;
+                frontend.send(reply)?;
                 client_nbr -= 1;
                 if client_nbr == 0 {
                     break; //  Exit after N messages
@@ -161,18 +161,18 @@ fn run(prefix: &str) -> zmq::Result<()> {
         if items[1].is_readable() {
             //  Now get next client request, route to last-used worker
             //  Client request is [identity][empty][request]
-            let client_id = frontend.recv_msg(RecvFlags::empty())?;
-            let empty = frontend.recv_msg(RecvFlags::empty())?;
+            let client_id = frontend.recv_msg()?;
+            let empty = frontend.recv_msg()?;
             assert!(empty.is_empty());
-            let request = frontend.recv_msg(RecvFlags::empty())?;
+            let request = frontend.recv_msg()?;
 
             //  Dequeue the next worker identity
             let worker_id = worker_queue.pop_front().expect("a worker is ready");
-            backend.send(worker_id, SendFlags::SNDMORE)?;
-            backend.send("", SendFlags::SNDMORE)?;
-            backend.send(client_id, SendFlags::SNDMORE)?;
-            backend.send("", SendFlags::SNDMORE)?;
-            backend.send(request, SendFlags::empty())?;
+            backend.send_more(worker_id)?;
+            backend.send_more("")?;
+            backend.send_more(client_id)?;
+            backend.send_more("")?;
+            backend.send(request)?;
         }
     }
     //  Let every client print its reply before the process ends

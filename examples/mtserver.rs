@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "mtserver [SECONDS [ENDPOINT]]  (SECONDS 0 = forever)";
 const WORKERS: usize = 5;
@@ -37,12 +37,12 @@ fn worker_routine(context: &Context) -> zmq::Result<()> {
     receiver.connect("inproc://workers")?;
 
     loop {
-        let request = receiver.recv_string(RecvFlags::empty())?;
+        let request = receiver.recv_string()?;
         println!("Received request: [{request}]");
         //  Do some 'work'
         zhelpers::sleep_ms(1000);
         //  Send reply back to client
-        receiver.send("World", SendFlags::empty())?;
+        receiver.send("World")?;
     }
 }
 

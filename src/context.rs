@@ -323,7 +323,7 @@ impl Context {
     /// let ctx = zmq::Context::new();
     /// let push = ctx.socket(zmq::SocketType::Push)?;
     /// push.connect("tcp://127.0.0.1:9")?; // nobody will ever take this
-    /// push.send("lost", zmq::SendFlags::empty())?;
+    /// push.send("lost")?;
     /// let ctx = ctx.terminate(None).unwrap_err(); // `push` still uses it
     /// drop(push);
     /// let outcome = ctx.terminate(Some(Duration::from_millis(50))).unwrap();

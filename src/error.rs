@@ -459,11 +459,11 @@ fn last_error() -> Error {
 /// Turns "would block" into `Ok(None)`, for the non-blocking style of cppzmq.
 ///
 /// ```
-/// use zmq::{Context, RecvFlags, SocketType, WouldBlock};
+/// use zmq::{Context, SendFlags, SocketType, WouldBlock};
 /// let ctx = Context::new();
-/// let pull = ctx.socket(SocketType::Pull)?;
-/// pull.bind("inproc://would-block-doc")?;
-/// assert!(pull.recv_bytes(RecvFlags::DONTWAIT).would_block()?.is_none());
+/// let push = ctx.socket(SocketType::Push)?;
+/// push.bind("inproc://would-block-doc")?; // no peer: a send would block
+/// assert!(push.send_with("x", SendFlags::DONTWAIT).would_block()?.is_none());
 /// # Ok::<(), zmq::Error>(())
 /// ```
 pub trait WouldBlock<T> {

@@ -153,13 +153,13 @@ pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Result<usi
 ///
 /// ```
 /// use std::time::Duration;
-/// use zmq::{Context, PollEvents, Poller, SendFlags, SocketType};
+/// use zmq::{Context, PollEvents, Poller, SocketType};
 /// let ctx = Context::new();
 /// let a = ctx.socket(SocketType::Pull)?;
 /// a.bind("inproc://poller-doc")?;
 /// let push = ctx.socket(SocketType::Push)?;
 /// push.connect("inproc://poller-doc")?;
-/// push.send("hi", SendFlags::empty())?;
+/// push.send("hi")?;
 ///
 /// let mut poller = Poller::new();
 /// poller.add_socket(&a, PollEvents::POLLIN, "a");

@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
-use crate::socket::{RecvFlags, SendFlags, Socket};
+use crate::socket::Socket;
 
 fn raw(socket: Option<&Socket>) -> *mut std::ffi::c_void {
     socket.map_or(std::ptr::null_mut(), Socket::as_raw)
@@ -152,7 +152,7 @@ impl ProxyController {
     /// Sends a command (for STATISTICS use [`ProxyController::statistics`]).
     pub fn send(&self, command: ProxyCommand) -> Result<()> {
         self.drain_acks()?;
-        self.socket.send(command.wire(), SendFlags::empty())
+        self.socket.send(command.wire())
     }
 
     /// Stops forwarding.
@@ -173,9 +173,13 @@ impl ProxyController {
     /// Asks for the counters; waits at most `timeout` for the answer.
     pub fn statistics(&self, timeout: Duration) -> Result<ProxyStatistics> {
         self.send(ProxyCommand::Statistics)?;
-        self.socket.set_rcvtimeo(Some(timeout))?;
+        let deadline = std::time::Instant::now() + timeout;
         loop {
-            let frames = self.socket.recv_multipart(RecvFlags::empty())?;
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let frames = self
+                .socket
+                .recv_multipart_timeout(left)?
+                .ok_or(Error::from(crate::ErrorKind::Again))?;
             if frames.len() == 1 && frames[0].is_empty() {
                 continue; // the acknowledgement of an earlier command
             }
@@ -216,7 +220,7 @@ pub const PROXY_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// sending a larger frame is disconnected before libzmq stores it.
 ///
 /// ```
-/// use zmq::{Context, ProxyThread, RecvFlags, SendFlags, SocketType};
+/// use zmq::{Context, ProxyThread, SocketType};
 /// let ctx = Context::new();
 /// let (front, back) = (ctx.socket(SocketType::Pull)?, ctx.socket(SocketType::Push)?);
 /// front.bind("inproc://proxy-doc-in")?;
@@ -227,8 +231,8 @@ pub const PROXY_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// push.connect("inproc://proxy-doc-in")?;
 /// let pull = ctx.socket(SocketType::Pull)?;
 /// pull.connect("inproc://proxy-doc-out")?;
-/// push.send("through", SendFlags::empty())?;
-/// assert_eq!(pull.recv_string(RecvFlags::empty())?, "through");
+/// push.send("through")?;
+/// assert_eq!(pull.recv_string()?, "through");
 /// proxy.stop()?;
 /// # Ok::<(), zmq::Error>(())
 /// ```
@@ -300,7 +304,7 @@ impl ProxyThread {
         let _ = self
             .controller
             .socket
-            .send(ProxyCommand::Terminate.wire(), SendFlags::DONTWAIT);
+            .try_send(ProxyCommand::Terminate.wire());
         match self.done.recv_timeout(PROXY_STOP_TIMEOUT) {
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 log::warn!(

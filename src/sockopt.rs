@@ -620,6 +620,20 @@ int_codec! {
     |v| Ok(v.bits());
 }
 
+/// `ZMQ_EVENTS` as [`PollEvents`](crate::PollEvents); a thread-safe (DRAFT)
+/// socket, which has no `ZMQ_EVENTS`, asks its readiness poller.
+pub(crate) struct Events;
+
+impl GetCodec for Events {
+    type Get = crate::PollEvents;
+    fn get(socket: &Socket, option: c_int) -> Result<crate::PollEvents> {
+        if let Some(events) = socket.poller_events() {
+            return events;
+        }
+        get_int(socket, option).map(|e| crate::PollEvents::from_bits_truncate(e as i16))
+    }
+}
+
 /// The socket type (`ZMQ_TYPE`); get-only.
 pub(crate) struct Kind;
 
@@ -805,6 +819,7 @@ macro_rules! get_ty {
     (Str) => { String };
     (Key) => { CurveKey };
     (Kind) => { crate::SocketType };
+    (Events) => { crate::PollEvents };
     (Mech) => { Mechanism };
     (GssNt) => { GssapiNameType };
     (Norm) => { NormMode };
@@ -915,12 +930,16 @@ sockopts! {
 
     /// The socket's type. All socket types; fixed at creation.
     ZMQ_TYPE "ZMQ_TYPE" => socket_type / - : Kind;
-    /// Whether more frames of the last received message follow.
+    /// Whether more frames of the last received message follow (the
+    /// frame itself says so too: [`crate::Message::more`]).
     /// Default false; all socket types.
-    ZMQ_RCVMORE "ZMQ_RCVMORE" => rcvmore / - : Bool;
-    /// Readiness flags as raw `ZMQ_POLLIN`/`ZMQ_POLLOUT` bits; see
-    /// [`Socket::events`]. No default (live state); all socket types.
-    ZMQ_EVENTS "ZMQ_EVENTS" => raw_events / - : Int;
+    ZMQ_RCVMORE "ZMQ_RCVMORE" => more / - : Bool;
+    /// What the socket can do now without blocking; with
+    /// [`std::os::fd::AsRawFd`] this integrates with other event loops. On
+    /// a thread-safe (DRAFT) socket it asks the socket's readiness poller,
+    /// which also consumes the wake-up its descriptor signalled.
+    /// No default (live state); all socket types.
+    ZMQ_EVENTS "ZMQ_EVENTS" => events / - : Events;
     /// The file descriptor signalling readiness changes. Fixed per socket;
     /// classic (non-thread-safe) socket types only.
     ZMQ_FD "ZMQ_FD" => fd / - : Int;
@@ -942,7 +961,7 @@ sockopts! {
     /// How long unsent messages linger after close; `None` = forever.
     /// Milliseconds; default `None` (see the shutdown policy of
     /// [`crate::Context`]). All socket types.
-    ZMQ_LINGER "ZMQ_LINGER" => linger / set_linger_opt : Millis;
+    ZMQ_LINGER "ZMQ_LINGER" => linger / set_linger : Millis;
     /// Send high-water mark: queued outbound messages per peer (0 = no
     /// limit). Messages; default 1000; all socket types.
     ZMQ_SNDHWM "ZMQ_SNDHWM" => sndhwm / set_sndhwm : NonNegInt;
