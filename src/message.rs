@@ -553,7 +553,10 @@ impl From<Message> for Vec<u8> {
 
 impl std::hash::Hash for Message {
     /// The hash of the bytes, as `[u8]`'s (so a `HashMap<Message, _>` can be
-    /// looked up with a `&[u8]`).
+    /// looked up with a `&[u8]`). The bytes never change through `&Message`,
+    /// so a message is a sound key; clippy's `mutable_key_type` lint sees the
+    /// `UnsafeCell` inside (for `Clone`'s flags) and fires anyway: add
+    /// `ignore-interior-mutability = ["zmq::Message"]` to `clippy.toml`.
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self[..].hash(state)
     }
