@@ -59,19 +59,14 @@ fn worker_task(endpoint: &str) -> zmq::Result<()> {
     worker.send("READY")?;
 
     loop {
-        //  Read and save all frames until we get an empty frame
-        //  In this example there is only 1, but there could be more
-        let identity = worker.recv_msg()?;
-        let empty = worker.recv_msg()?;
-        assert!(empty.is_empty(), "the envelope has one address");
-
-        //  Get request, send reply
-        let request = worker.recv_msg()?;
+        //  Read the envelope with the request: [client][""][request]
+        let mut msg = worker.recv_multipart()?;
+        let request = msg.pop_back().expect("a request");
         println!("Worker: {}", String::from_utf8_lossy(&request));
 
-        worker.send_more(identity)?;
-        worker.send_more("")?;
-        worker.send("OK")?;
+        //  Send the reply in the same envelope
+        msg.push_back("OK");
+        worker.send_multipart(msg)?;
     }
 }
 
@@ -132,25 +127,14 @@ fn run(prefix: &str) -> zmq::Result<()> {
         //  Handle worker activity on backend
         if items[0].is_readable() {
             //  Queue worker identity for load-balancing
-            let worker_id = backend.recv_msg()?;
+            let mut msg = backend.recv_multipart()?;
             assert!(worker_queue.len() < NBR_WORKERS);
-            worker_queue.push_back(worker_id);
+            worker_queue.push_back(msg.unwrap().expect("a worker identity"));
 
-            //  Second frame is empty
-            let empty = backend.recv_msg()?;
-            assert!(empty.is_empty());
-
-            //  Third frame is READY or else a client reply identity
-            let client_id = backend.recv_msg()?;
-
-            //  If client reply, send rest back to frontend
-            if &client_id[..] != b"READY" {
-                let empty = backend.recv_msg()?;
-                assert!(empty.is_empty());
-                let reply = backend.recv_msg()?;
-                frontend.send_more(client_id)?;
-                frontend.send_more("")?;
-                frontend.send(reply)?;
+            //  The rest is READY or else a client reply envelope:
+            //  send that back to frontend
+            if msg != ["READY"] {
+                frontend.send_multipart(msg)?;
                 client_nbr -= 1;
                 if client_nbr == 0 {
                     break; //  Exit after N messages
@@ -161,18 +145,11 @@ fn run(prefix: &str) -> zmq::Result<()> {
         if items[1].is_readable() {
             //  Now get next client request, route to last-used worker
             //  Client request is [identity][empty][request]
-            let client_id = frontend.recv_msg()?;
-            let empty = frontend.recv_msg()?;
-            assert!(empty.is_empty());
-            let request = frontend.recv_msg()?;
+            let mut msg = frontend.recv_multipart()?;
 
-            //  Dequeue the next worker identity
-            let worker_id = worker_queue.pop_front().expect("a worker is ready");
-            backend.send_more(worker_id)?;
-            backend.send_more("")?;
-            backend.send_more(client_id)?;
-            backend.send_more("")?;
-            backend.send(request)?;
+            //  Dequeue the next worker identity, wrap the request for it
+            msg.wrap(worker_queue.pop_front().expect("a worker is ready"));
+            backend.send_multipart(msg)?;
         }
     }
     //  Let every client print its reply before the process ends
