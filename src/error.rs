@@ -231,6 +231,14 @@ impl Error {
         self.detail.as_ref()?.target.as_deref()
     }
 
+    /// The bytes of an [`ErrorKind::InvalidUtf8`] error, borrowed.
+    pub fn utf8_bytes(&self) -> Option<&[u8]> {
+        match self.source()? {
+            Source::Utf8(e) => Some(e.as_bytes()),
+            Source::Io(_) => None,
+        }
+    }
+
     /// The bytes of an [`ErrorKind::InvalidUtf8`] error (a frame received as
     /// a string); `None` for any other error.
     pub fn into_utf8_bytes(self) -> Option<Vec<u8>> {
@@ -358,6 +366,10 @@ impl fmt::Display for Error {
         }
         let what = detail.and_then(|d| d.what.as_deref()).unwrap_or("");
         match (self.kind, self.source()) {
+            // The context already names the option or endpoint.
+            (ErrorKind::NulByte, _) if detail.is_some_and(|d| d.operation.is_some()) => {
+                f.write_str("the value contains a NUL byte (not shown)")
+            }
             (ErrorKind::NulByte, _) => {
                 write!(f, "{what} contains a NUL byte (the value is not shown)")
             }
