@@ -471,6 +471,34 @@ impl Socket {
         self.send_multipart_with(frames, SendFlags::empty())
     }
 
+    /// [`Socket::send_multipart`] without blocking. `Ok(None)`: sent.
+    /// `Ok(Some(frames))`: the socket would have blocked, nothing was sent,
+    /// and here are the frames back. (libzmq takes a message whole: once
+    /// its first frame is accepted, so are the others.)
+    pub fn try_send_multipart<I>(&self, frames: I) -> Result<Option<Multipart>>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        let mut frames: Multipart = frames.into_iter().collect();
+        let Some(mut first) = frames.pop_front() else {
+            return Ok(None);
+        };
+        let flags = if frames.is_empty() {
+            SendFlags::DONTWAIT
+        } else {
+            SendFlags::DONTWAIT | SendFlags::SNDMORE
+        };
+        match self.send_msg_with(&mut first, flags) {
+            Ok(()) => self.send_multipart(frames).map(|()| None),
+            Err(e) if e.is_would_block() => {
+                frames.push_front(first);
+                Ok(Some(frames))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// [`Socket::send_multipart`] with explicit flags for every frame (with
     /// `DONTWAIT`, only the first frame can be refused: libzmq then takes
     /// the rest).
@@ -682,6 +710,12 @@ impl Socket {
     /// changed.
     pub fn recv_msg_timeout(&self, timeout: Duration) -> Result<Option<Message>> {
         self.within(PollEvents::POLLIN, timeout, || self.try_recv_msg())
+    }
+
+    /// [`Socket::recv_bytes`], waiting at most `timeout`: `Ok(None)` when
+    /// nothing came in time.
+    pub fn recv_bytes_timeout(&self, timeout: Duration) -> Result<Option<Vec<u8>>> {
+        self.within(PollEvents::POLLIN, timeout, || self.try_recv_bytes())
     }
 
     /// [`Socket::recv_string`], waiting at most `timeout`: `Ok(None)` when

@@ -164,6 +164,10 @@ fn common_calls_need_no_flags_and_try_twins_never_block() {
     assert_eq!(again.as_ptr(), ptr, "the very same Vec came back (no copy)");
     assert_eq!(again.len(), 1 << 20);
 
+    let frames = push.try_send_multipart(["x", "y"]).unwrap();
+    assert_eq!(frames.expect("would block"), ["x", "y"]);
+    assert_eq!(push.try_send_more("z").unwrap().unwrap(), "z");
+
     push.connect(&pull.last_endpoint().unwrap()).unwrap();
     push.send_more("a").unwrap();
     push.send("b").unwrap();
@@ -182,6 +186,19 @@ fn common_calls_need_no_flags_and_try_twins_never_block() {
         .unwrap();
     assert_eq!(got.as_deref(), Some("later"));
     assert_eq!(pull.try_recv_string().unwrap(), None);
+    // Once connected the multipart try_ twin sends the whole message.
+    let mut frames = None;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while frames.is_none() && Instant::now() < deadline {
+        match push.try_send_multipart(["x", "y"]).unwrap() {
+            None => frames = pull.recv_multipart_timeout(Duration::from_secs(5)).unwrap(),
+            Some(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    assert_eq!(frames.unwrap(), ["x", "y"]);
+    push.send(vec![1u8, 2]).unwrap();
+    let got = pull.recv_bytes_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(got, Some(vec![1u8, 2]));
 }
 
 // ---- 3. multipart envelopes, comparable and hashable frames ------------------
