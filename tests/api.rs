@@ -448,9 +448,6 @@ fn a_monitor_can_be_stopped_and_recv_timeout_keeps_rcvtimeo() {
         matches!(event.event, zmq::Event::MonitorStopped),
         "{event:?}"
     );
-    // Nothing after the stop: a new bind reports nothing to the old monitor.
-    server.bind("inproc://api-after-stop").unwrap();
-    assert!(monitor.try_recv().unwrap().is_none());
     // A new monitor works, and stopping a socket without one is harmless.
     let mut again = server.monitor(zmq::MonitorEvents::LISTENING).unwrap();
     server.bind("tcp://127.0.0.1:*").unwrap();
