@@ -22,7 +22,7 @@ mod zhelpers;
 use std::process::ExitCode;
 
 use zhelpers::Actor;
-use zmq::{Context, PollEvents, Poller, ProxyThread, RecvFlags, SendFlags, Socket, SocketType};
+use zmq::{Context, PollEvents, Poller, ProxyThread, SendFlags, Socket, SocketType};
 
 const NBR_THREADS: usize = 5;
 const USAGE: &str = "asyncsrv [MSEC [ENDPOINT]]  (default: 5000 msec, tcp://*:5570)";
@@ -63,20 +63,20 @@ fn client_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
         //  Tick once per second, pulling in arriving messages
         for _centitick in 0..100 {
             match poller.poll(Some(std::time::Duration::from_millis(10))) {
-                Err(zmq::Error::Interrupted) => continue,
+                Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue,
                 result => result?,
             };
             if !poller.revents(&Input::Pipe).is_empty() {
                 return Ok(()); //  Told to end
             }
             if !poller.revents(&Input::Peer).is_empty() {
-                let msg = client.recv_multipart(RecvFlags::empty())?;
+                let msg = client.recv_multipart()?;
                 let last = msg.last().expect("a reply has a body");
                 println!("{identity}{}", zhelpers::frame_line(last));
             }
         }
         request_nbr += 1;
-        client.send(format!("request #{request_nbr}"), SendFlags::empty())?;
+        client.send(format!("request #{request_nbr}"))?;
     }
 }
 
@@ -105,7 +105,7 @@ fn server_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
     let proxy = ProxyThread::spawn(frontend, backend, None)?;
 
     //  Wait for shutdown signal
-    pipe.recv_multipart(RecvFlags::empty())?;
+    pipe.recv_multipart()?;
     proxy.stop()?;
     drop(workers);
     Ok(())
@@ -123,14 +123,14 @@ fn server_worker(pipe: Socket) -> zmq::Result<()> {
 
     loop {
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => continue,
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue,
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {
             return Ok(()); //  Told to end
         }
         //  The DEALER socket gives us the reply envelope and message
-        let msg = worker.recv_multipart(RecvFlags::empty())?;
+        let msg = worker.recv_multipart()?;
         let [identity, content] = &msg[..] else {
             panic!("a request is [identity][content], got {} frames", msg.len());
         };
@@ -143,7 +143,7 @@ fn server_worker(pipe: Socket) -> zmq::Result<()> {
                 return Ok(());
             }
             //  A reply that cannot go at once is dropped, as in the guide
-            let _ = worker.send_multipart([identity, content], SendFlags::DONTWAIT);
+            let _ = worker.send_multipart_with([identity, content], SendFlags::DONTWAIT);
         }
     }
 }

@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "usage: hwclient [COUNT [ENDPOINT]]";
 
@@ -48,8 +48,8 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
 
     for request_nbr in 0..count {
         println!("Sending Hello {request_nbr}…");
-        requester.send("Hello", SendFlags::empty())?;
-        let reply = requester.recv_string(RecvFlags::empty())?;
+        requester.send("Hello")?;
+        let reply = requester.recv_string()?;
         println!("Received {reply} {request_nbr}");
     }
     Ok(())

@@ -16,7 +16,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "hwclient2 [COUNT [ENDPOINT]]";
 
@@ -38,10 +38,10 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
         println!("Sending request msg: Hello NO={}...", request_nbr + 1);
         //  send a multipart message: the first part is an empty frame,
         //  the second part the request
-        requester.send_multipart(["", "Hello"], SendFlags::empty())?;
+        requester.send_multipart(["", "Hello"])?;
         //  receive the reply: if the first part is empty, the second is
         //  the answer; otherwise discard the whole message
-        let reply = requester.recv_multipart(RecvFlags::empty())?;
+        let reply = requester.recv_multipart()?;
         match &reply[..] {
             [empty, answer] if empty.is_empty() => {
                 reply_nbr += 1;

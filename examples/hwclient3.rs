@@ -16,7 +16,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "hwclient3 [COUNT [ENDPOINT]]";
 
@@ -38,9 +38,9 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
     for request_nbr in 1..=count {
         //  send request msg
         println!("Sending request msg: Hello NO={request_nbr}...");
-        requester.send("Hello", SendFlags::empty())?;
+        requester.send("Hello")?;
         //  receive respond msg
-        let reply = requester.recv_msg(RecvFlags::empty())?;
+        let reply = requester.recv_msg()?;
         println!(
             "Received respond msg: {} NO={request_nbr}\n",
             zhelpers::frame_text(&reply)

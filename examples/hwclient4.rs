@@ -16,7 +16,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "hwclient4 [COUNT [ENDPOINT]]";
 
@@ -38,9 +38,9 @@ fn run(count: u64, endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     for request_nbr in 1..=count {
         println!("Sending request msg: Hello NO={request_nbr}...");
         //  send empty delimiter frame, then data frame
-        requester.send_multipart(["", "Hello"], SendFlags::empty())?;
+        requester.send_multipart(["", "Hello"])?;
         //  recv reply msg: empty delimiter frame, then data frame
-        let reply = requester.recv_multipart(RecvFlags::empty())?;
+        let reply = requester.recv_multipart()?;
         let [empty, answer] = &reply[..] else {
             return Err(format!("expected 2 frames, got {}", reply.len()).into());
         };

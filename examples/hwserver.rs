@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "usage: hwserver [COUNT [ENDPOINT]]  (COUNT 0 = forever)";
 
@@ -50,10 +50,10 @@ fn serve(count: u64, endpoint: &str) -> zmq::Result<()> {
 
     let mut served = 0;
     while count == 0 || served < count {
-        let request = responder.recv_string(RecvFlags::empty())?;
+        let request = responder.recv_string()?;
         println!("Received {request}");
         thread::sleep(Duration::from_secs(1)); //  Do some 'work'
-        responder.send("World", SendFlags::empty())?;
+        responder.send("World")?;
         served += 1;
     }
     Ok(())

@@ -14,7 +14,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "hwserver2 [COUNT [ENDPOINT]]  (COUNT 0 = forever)";
 
@@ -32,10 +32,10 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
 
     let mut served = 0;
     while count == 0 || served < count {
-        let request = responder.recv_msg(RecvFlags::empty())?;
+        let request = responder.recv_msg()?;
         println!("Received request msg: {}", zhelpers::frame_text(&request));
         println!("Send respond msg: World\n");
-        responder.send("World", SendFlags::empty())?;
+        responder.send("World")?;
         served += 1;
         if count == 0 || served < count {
             zhelpers::sleep_ms(1000); //  Do some work

@@ -18,7 +18,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, Message, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, Message, SocketType};
 
 const USAGE: &str = "hwserver3 [COUNT [ENDPOINT]]  (COUNT 0 = forever)";
 
@@ -37,7 +37,7 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
     let mut served = 0;
     while count == 0 || served < count {
         //  receive client request msg
-        let mut frames = responder.recv_multipart(RecvFlags::empty())?;
+        let mut frames = responder.recv_multipart()?;
         //  the first part is the identity frame
         println!("[Frame_1] identity = {}", zhelpers::frame_text(&frames[0]));
         let empty = Message::new();
@@ -62,7 +62,7 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
         println!("Send respond msg: World\n");
         frames.truncate(1);
         frames.extend([Message::new(), Message::from("World")]);
-        responder.send_multipart(frames, SendFlags::empty())?;
+        responder.send_multipart(frames)?;
         served += 1;
     }
     Ok(())

@@ -20,7 +20,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, Message, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, Message, SocketType};
 
 const USAGE: &str = "hwserver4 [COUNT [ENDPOINT]]  (COUNT 0 = forever)";
 
@@ -39,7 +39,7 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
     let mut served = 0;
     while count == 0 || served < count {
         //  recv client's request msg: identity, empty delimiter, data
-        let frames = responder.recv_multipart(RecvFlags::empty())?;
+        let frames = responder.recv_multipart()?;
         for (n, frame) in frames.iter().enumerate() {
             println!("[recv] frame{} = {}", n + 1, zhelpers::frame_text(frame));
         }
@@ -57,10 +57,7 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
         println!("[send] frame1 = {}", zhelpers::frame_text(&identity));
         println!("[send] frame2 = ");
         println!("[send] frame3 = World\n");
-        responder.send_multipart(
-            [identity, Message::new(), Message::from("World")],
-            SendFlags::empty(),
-        )?;
+        responder.send_multipart([identity, Message::new(), Message::from("World")])?;
         served += 1;
     }
     Ok(())

@@ -15,7 +15,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 fn main() -> ExitCode {
     zhelpers::args_at_most(0, "identity");
@@ -30,20 +30,14 @@ fn run() -> zmq::Result<()> {
     //  First allow 0MQ to set the identity
     let anonymous = context.socket(SocketType::Req)?;
     anonymous.connect("inproc://example")?;
-    anonymous.send(
-        "ROUTER uses a generated 5 byte identity",
-        SendFlags::empty(),
-    )?;
+    anonymous.send("ROUTER uses a generated 5 byte identity")?;
     zhelpers::dump(&sink)?;
 
     //  Then set the identity ourselves
     let identified = context.socket(SocketType::Req)?;
     identified.set_routing_id(b"PEER2")?;
     identified.connect("inproc://example")?;
-    identified.send(
-        "ROUTER socket uses REQ's socket identity",
-        SendFlags::empty(),
-    )?;
+    identified.send("ROUTER socket uses REQ's socket identity")?;
     zhelpers::dump(&sink)?;
     Ok(())
 }

@@ -22,7 +22,7 @@ use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use zmq::{Context, Error, PollEvents, PollItem, SendFlags, SocketType};
+use zmq::{Context, PollEvents, PollItem, SocketType};
 
 const USAGE: &str = "interrupt [ENDPOINT]";
 
@@ -85,7 +85,8 @@ fn run(endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
             PollItem::socket(&socket, PollEvents::POLLIN),
         ];
         match zmq::poll(&mut items, None) {
-            Ok(0) | Err(Error::Interrupted) => continue,
+            Ok(0) => continue,
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue,
             Ok(_) => {}
             Err(e) => return Err(e.into()),
         }
@@ -103,13 +104,14 @@ fn run(endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
             //  Non-blocking, so we can go back to checking the self-pipe
             let request = match socket.try_recv_multipart() {
                 Ok(Some(request)) => request,
-                Ok(None) | Err(Error::Interrupted) => continue,
+                Ok(None) => continue,
+                Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e.into()),
             };
             println!("W: recv");
 
             //  Now send message back.
-            socket.send_multipart(request, SendFlags::empty())?;
+            socket.send_multipart(request)?;
         }
     }
 

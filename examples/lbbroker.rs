@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 use std::process::ExitCode;
 use std::thread;
 
-use zmq::{Context, Message, PollEvents, PollItem, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, Message, PollEvents, PollItem, SocketType};
 
 const NBR_CLIENTS: usize = 10;
 const NBR_WORKERS: usize = 3;
@@ -40,8 +40,8 @@ fn client_task(endpoint: &str) -> zmq::Result<()> {
     client.connect(endpoint)?;
 
     //  Send request, get reply
-    client.send("HELLO", SendFlags::empty())?;
-    let reply = client.recv_msg(RecvFlags::empty())?;
+    client.send("HELLO")?;
+    let reply = client.recv_msg()?;
     println!("Client: {}", String::from_utf8_lossy(&reply));
     Ok(())
 }
@@ -56,22 +56,17 @@ fn worker_task(endpoint: &str) -> zmq::Result<()> {
     worker.connect(endpoint)?;
 
     //  Tell broker we're ready for work
-    worker.send("READY", SendFlags::empty())?;
+    worker.send("READY")?;
 
     loop {
-        //  Read and save all frames until we get an empty frame
-        //  In this example there is only 1, but there could be more
-        let identity = worker.recv_msg(RecvFlags::empty())?;
-        let empty = worker.recv_msg(RecvFlags::empty())?;
-        assert!(empty.is_empty(), "the envelope has one address");
-
-        //  Get request, send reply
-        let request = worker.recv_msg(RecvFlags::empty())?;
+        //  Read the envelope with the request: [client][""][request]
+        let mut msg = worker.recv_multipart()?;
+        let request = msg.pop_back().expect("a request");
         println!("Worker: {}", String::from_utf8_lossy(&request));
 
-        worker.send(identity, SendFlags::SNDMORE)?;
-        worker.send("", SendFlags::SNDMORE)?;
-        worker.send("OK", SendFlags::empty())?;
+        //  Send the reply in the same envelope
+        msg.push_back("OK");
+        worker.send_multipart(msg)?;
     }
 }
 
@@ -125,32 +120,21 @@ fn run(prefix: &str) -> zmq::Result<()> {
         //  Poll frontend only if we have available workers
         let polled = if worker_queue.is_empty() { 1 } else { 2 };
         match zmq::poll(&mut items[..polled], None) {
-            Err(zmq::Error::Interrupted) => break, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
             result => result?,
         };
 
         //  Handle worker activity on backend
         if items[0].is_readable() {
             //  Queue worker identity for load-balancing
-            let worker_id = backend.recv_msg(RecvFlags::empty())?;
+            let mut msg = backend.recv_multipart()?;
             assert!(worker_queue.len() < NBR_WORKERS);
-            worker_queue.push_back(worker_id);
+            worker_queue.push_back(msg.unwrap().expect("a worker identity"));
 
-            //  Second frame is empty
-            let empty = backend.recv_msg(RecvFlags::empty())?;
-            assert!(empty.is_empty());
-
-            //  Third frame is READY or else a client reply identity
-            let client_id = backend.recv_msg(RecvFlags::empty())?;
-
-            //  If client reply, send rest back to frontend
-            if &client_id[..] != b"READY" {
-                let empty = backend.recv_msg(RecvFlags::empty())?;
-                assert!(empty.is_empty());
-                let reply = backend.recv_msg(RecvFlags::empty())?;
-                frontend.send(client_id, SendFlags::SNDMORE)?;
-                frontend.send("", SendFlags::SNDMORE)?;
-                frontend.send(reply, SendFlags::empty())?;
+            //  The rest is READY or else a client reply envelope:
+            //  send that back to frontend
+            if msg != ["READY"] {
+                frontend.send_multipart(msg)?;
                 client_nbr -= 1;
                 if client_nbr == 0 {
                     break; //  Exit after N messages
@@ -161,18 +145,11 @@ fn run(prefix: &str) -> zmq::Result<()> {
         if items[1].is_readable() {
             //  Now get next client request, route to last-used worker
             //  Client request is [identity][empty][request]
-            let client_id = frontend.recv_msg(RecvFlags::empty())?;
-            let empty = frontend.recv_msg(RecvFlags::empty())?;
-            assert!(empty.is_empty());
-            let request = frontend.recv_msg(RecvFlags::empty())?;
+            let mut msg = frontend.recv_multipart()?;
 
-            //  Dequeue the next worker identity
-            let worker_id = worker_queue.pop_front().expect("a worker is ready");
-            backend.send(worker_id, SendFlags::SNDMORE)?;
-            backend.send("", SendFlags::SNDMORE)?;
-            backend.send(client_id, SendFlags::SNDMORE)?;
-            backend.send("", SendFlags::SNDMORE)?;
-            backend.send(request, SendFlags::empty())?;
+            //  Dequeue the next worker identity, wrap the request for it
+            msg.wrap(worker_queue.pop_front().expect("a worker is ready"));
+            backend.send_multipart(msg)?;
         }
     }
     //  Let every client print its reply before the process ends

@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use std::process::ExitCode;
 
 use zhelpers::Actor;
-use zmq::{Context, Message, PollEvents, Poller, RecvFlags, SendFlags, Socket, SocketType};
+use zmq::{Context, Message, PollEvents, Poller, Socket, SocketType};
 
 const NBR_CLIENTS: usize = 10;
 const NBR_WORKERS: usize = 3;
@@ -39,8 +39,8 @@ fn client_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
     client.connect(endpoint)?;
 
     //  Send request, get reply
-    client.send("HELLO", SendFlags::empty())?;
-    let reply = client.recv_msg(RecvFlags::empty())?;
+    client.send("HELLO")?;
+    let reply = client.recv_msg()?;
     println!("Client: {}", String::from_utf8_lossy(&reply));
     Ok(())
 }
@@ -57,7 +57,7 @@ fn worker_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
     worker.connect(endpoint)?;
 
     //  Tell broker we're ready for work
-    worker.send(WORKER_READY, SendFlags::empty())?;
+    worker.send(WORKER_READY)?;
 
     //  Process messages as they arrive
     let mut poller = Poller::new();
@@ -68,11 +68,11 @@ fn worker_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
         if !poller.revents(&Input::Pipe).is_empty() {
             return Ok(()); //  Done
         }
-        let mut msg = worker.recv_multipart(RecvFlags::empty())?;
+        let mut msg = worker.recv_multipart()?;
         let last = msg.last_mut().expect("a request has a body");
         println!("Worker: {}", zhelpers::frame_line(last));
         *last = Message::from("OK");
-        worker.send_multipart(msg, SendFlags::empty())?;
+        worker.send_multipart(msg)?;
     }
 }
 
@@ -124,23 +124,22 @@ fn run(prefix: &str) -> zmq::Result<()> {
             &mut poll_both
         };
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => break, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
             result => result?,
         };
 
         //  Handle worker activity on backend
         if !poller.revents(&Side::Backend).is_empty() {
             //  Use worker identity for load-balancing
-            let mut msg = backend.recv_multipart(RecvFlags::empty())?;
-            let identity = msg.remove(0);
-            let _delimiter = msg.remove(0);
+            let mut msg = backend.recv_multipart()?;
+            let identity = msg.unwrap().expect("a worker's identity");
             workers.push_back(identity);
 
             //  Forward message to client if it's not a READY
             if msg[0].starts_with(WORKER_READY) {
                 drop(msg);
             } else {
-                frontend.send_multipart(msg, SendFlags::empty())?;
+                frontend.send_multipart(msg)?;
                 client_nbr -= 1;
                 if client_nbr == 0 {
                     break; //  Exit after N messages
@@ -148,10 +147,10 @@ fn run(prefix: &str) -> zmq::Result<()> {
             }
         } else if !poller.revents(&Side::Frontend).is_empty() {
             //  Get client request, route to first available worker
-            let mut msg = frontend.recv_multipart(RecvFlags::empty())?;
+            let mut msg = frontend.recv_multipart()?;
             let worker = workers.pop_front().expect("a worker is ready");
-            zhelpers::wrap_envelope(&mut msg, worker);
-            backend.send_multipart(msg, SendFlags::empty())?;
+            msg.wrap(worker);
+            backend.send_multipart(msg)?;
         }
     }
     //  When we're done, clean up properly: the clients have their replies,

@@ -24,7 +24,7 @@ use std::collections::VecDeque;
 use std::process::ExitCode;
 
 use zhelpers::Actor;
-use zmq::{Context, Message, PollEvents, Poller, RecvFlags, SendFlags, Socket, SocketType};
+use zmq::{Context, Message, PollEvents, Poller, Socket, SocketType};
 
 const NBR_CLIENTS: usize = 10;
 const NBR_WORKERS: usize = 3;
@@ -60,13 +60,13 @@ fn client_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
 
     //  Send request, get reply
     loop {
-        client.send("HELLO", SendFlags::empty())?;
+        client.send("HELLO")?;
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => continue, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue, //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Peer).is_empty() {
-            let reply = client.recv_msg(RecvFlags::empty())?;
+            let reply = client.recv_msg()?;
             println!("Client: {}", String::from_utf8_lossy(&reply));
         }
         if !poller.revents(&Input::Pipe).is_empty() {
@@ -86,22 +86,22 @@ fn worker_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
     let mut poller = actor_poller(&pipe, &worker);
 
     //  Tell broker we're ready for work
-    worker.send(WORKER_READY, SendFlags::empty())?;
+    worker.send(WORKER_READY)?;
 
     //  Process messages as they arrive
     loop {
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => continue, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => continue, //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {
             return Ok(()); //  Shutdown
         }
-        let mut msg = worker.recv_multipart(RecvFlags::empty())?;
+        let mut msg = worker.recv_multipart()?;
         let last = msg.last_mut().expect("a request has a body");
         println!("Worker: {}", zhelpers::frame_line(last));
         *last = Message::from("OK");
-        worker.send_multipart(msg, SendFlags::empty())?;
+        worker.send_multipart(msg)?;
     }
 }
 
@@ -132,10 +132,10 @@ enum Next {
 impl<'a> LbBroker<'a> {
     //  Handle input from client, on frontend
     fn handle_frontend(&mut self, reactor: &mut Poller<'a, Reader>) -> zmq::Result<Next> {
-        let mut msg = self.frontend.recv_multipart(RecvFlags::empty())?;
+        let mut msg = self.frontend.recv_multipart()?;
         let worker = self.workers.pop_front().expect("a worker is ready");
-        zhelpers::wrap_envelope(&mut msg, worker);
-        self.backend.send_multipart(msg, SendFlags::empty())?;
+        msg.wrap(worker);
+        self.backend.send_multipart(msg)?;
 
         //  Cancel reader on frontend if we went from 1 to 0 workers
         if self.workers.is_empty() {
@@ -151,8 +151,8 @@ impl<'a> LbBroker<'a> {
         count: u64,
     ) -> zmq::Result<Next> {
         //  Use worker identity for load-balancing
-        let mut msg = self.backend.recv_multipart(RecvFlags::empty())?;
-        let identity = zhelpers::unwrap_envelope(&mut msg).expect("a worker's identity");
+        let mut msg = self.backend.recv_multipart()?;
+        let identity = msg.unwrap().expect("a worker's identity");
         self.workers.push_back(identity);
 
         //  Enable reader on frontend if we went from 0 to 1 workers
@@ -163,7 +163,7 @@ impl<'a> LbBroker<'a> {
         if msg[0].starts_with(WORKER_READY) {
             return Ok(Next::Continue);
         }
-        self.frontend.send_multipart(msg, SendFlags::empty())?;
+        self.frontend.send_multipart(msg)?;
         self.replies += 1;
         if count != 0 && self.replies >= count {
             return Ok(Next::Stop);
@@ -211,7 +211,7 @@ fn run(count: u64, prefix: &str) -> zmq::Result<()> {
     reactor.add_socket(&backend, PollEvents::POLLIN, Reader::Backend);
     'reactor: loop {
         match reactor.poll(None) {
-            Err(zmq::Error::Interrupted) => break, //  Ctrl-C
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Ctrl-C
             result => result?,
         };
         let ready: Vec<Reader> = reactor.ready().map(|(reader, _)| *reader).collect();

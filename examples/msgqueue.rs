@@ -8,7 +8,7 @@
 //! ```
 //!
 //! `SECONDS` bounds the run (default forever, also `0`): a timer shuts the
-//! context down, which makes `zmq::proxy` return `Error::Terminated`.
+//! context down, which makes `zmq::proxy` return an `ErrorKind::Terminated` error.
 
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;
@@ -16,7 +16,7 @@ mod zhelpers;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use zmq::{Context, Error, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "msgqueue [SECONDS [FRONTEND [BACKEND]]]  (SECONDS 0 = forever)";
 
@@ -44,7 +44,7 @@ fn run(seconds: u64, frontend_endpoint: &str, backend_endpoint: &str) -> zmq::Re
     }
     //  Start the proxy: it runs until the context is shut down
     match zmq::proxy(&frontend, &backend, None) {
-        Err(Error::Terminated) => Ok(()),
+        Err(ref e) if e.kind() == zmq::ErrorKind::Terminated => Ok(()),
         other => other,
     }
 }

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use zhelpers::RunBound;
-use zmq::{Context, PollEvents, Poller, RecvFlags, SocketType};
+use zmq::{Context, PollEvents, Poller, SocketType};
 
 const USAGE: &str =
     "mspoller [LIMIT [VENT_ENDPOINT [WEATHER_ENDPOINT]]]  (LIMIT: N messages, Ns seconds, 0 = forever)";
@@ -64,7 +64,7 @@ fn run(limit: RunBound, vent: &str, weather: &str) -> zmq::Result<()> {
             continue;
         }
         if poller.revents(&Source::Tasks).contains(PollEvents::POLLIN) {
-            let task = receiver.recv_msg(RecvFlags::empty())?;
+            let task = receiver.recv_msg()?;
             println!("Process task: {}", zhelpers::frame_text(&task));
             processed += 1;
         }
@@ -73,7 +73,7 @@ fn run(limit: RunBound, vent: &str, weather: &str) -> zmq::Result<()> {
             .contains(PollEvents::POLLIN)
             && !limit.reached(processed, started)
         {
-            let update = subscriber.recv_msg(RecvFlags::empty())?;
+            let update = subscriber.recv_msg()?;
             println!("Process weather update: {}", zhelpers::frame_text(&update));
             processed += 1;
         }

@@ -13,7 +13,7 @@ mod zhelpers;
 use std::process::ExitCode;
 use std::thread;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "mtrelay";
 
@@ -27,7 +27,7 @@ fn step1(context: &Context) -> zmq::Result<()> {
     let xmitter = context.socket(SocketType::Pair)?;
     xmitter.connect("inproc://step2")?;
     println!("Step 1 ready, signaling step 2");
-    xmitter.send("READY", SendFlags::empty())
+    xmitter.send("READY")
 }
 
 fn step2(context: &Context) -> zmq::Result<()> {
@@ -40,7 +40,7 @@ fn step2(context: &Context) -> zmq::Result<()> {
     };
 
     //  Wait for signal and pass it on
-    receiver.recv_msg(RecvFlags::empty())?;
+    receiver.recv_msg()?;
     drop(receiver);
     join(step1)?;
 
@@ -48,7 +48,7 @@ fn step2(context: &Context) -> zmq::Result<()> {
     let xmitter = context.socket(SocketType::Pair)?;
     xmitter.connect("inproc://step3")?;
     println!("Step 2 ready, signaling step 3");
-    xmitter.send("READY", SendFlags::empty())
+    xmitter.send("READY")
 }
 
 fn run() -> zmq::Result<()> {
@@ -63,7 +63,7 @@ fn run() -> zmq::Result<()> {
     };
 
     //  Wait for signal
-    receiver.recv_msg(RecvFlags::empty())?;
+    receiver.recv_msg()?;
     join(step2)?;
 
     println!("Test successful!");

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use zmq::{Context, Error, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "mtserver [SECONDS [ENDPOINT]]  (SECONDS 0 = forever)";
 const WORKERS: usize = 5;
@@ -37,12 +37,12 @@ fn worker_routine(context: &Context) -> zmq::Result<()> {
     receiver.connect("inproc://workers")?;
 
     loop {
-        let request = receiver.recv_string(RecvFlags::empty())?;
+        let request = receiver.recv_string()?;
         println!("Received request: [{request}]");
         //  Do some 'work'
         zhelpers::sleep_ms(1000);
         //  Send reply back to client
-        receiver.send("World", SendFlags::empty())?;
+        receiver.send("World")?;
     }
 }
 
@@ -74,13 +74,14 @@ fn run(seconds: u64, endpoint: &str) -> zmq::Result<()> {
     //  Only a shut-down context gets us here: the workers end too
     for worker in pool {
         match worker.join() {
-            Ok(Ok(()) | Err(Error::Terminated)) => {}
+            Ok(Ok(())) => {}
+            Ok(Err(ref e)) if e.kind() == zmq::ErrorKind::Terminated => {}
             Ok(Err(e)) => eprintln!("mtserver: worker: {e}"),
             Err(_) => eprintln!("mtserver: a worker panicked"),
         }
     }
     match result {
-        Err(Error::Terminated) => Ok(()),
+        Err(ref e) if e.kind() == zmq::ErrorKind::Terminated => Ok(()),
         other => other,
     }
 }

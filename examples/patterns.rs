@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 type Result<T, E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
 
@@ -59,10 +59,10 @@ fn request_reply(context: &Context) -> Result<()> {
 
     let server = thread::spawn(move || -> Result<()> {
         for _ in 0..REQUESTS {
-            let request = server.recv_string(RecvFlags::empty())?;
+            let request = server.recv_string()?;
             println!("[req-rep] server got {request}");
             thread::sleep(Duration::from_millis(100)); //  Do some 'work'
-            server.send("World", SendFlags::empty())?;
+            server.send("World")?;
         }
         Ok(())
     });
@@ -70,8 +70,8 @@ fn request_reply(context: &Context) -> Result<()> {
     let client = context.socket(SocketType::Req)?;
     client.connect(&endpoint)?;
     for request_nbr in 1..=REQUESTS {
-        client.send("Hello", SendFlags::empty())?;
-        let reply = client.recv_string(RecvFlags::empty())?;
+        client.send("Hello")?;
+        let reply = client.recv_string()?;
         println!("[req-rep] client got {reply} {request_nbr}");
     }
     join(server)
@@ -96,7 +96,7 @@ fn publish_subscribe(context: &Context) -> Result<()> {
                 let temperature = zhelpers::within(215) as i64 - 80;
                 let relhumidity = zhelpers::within(50) + 10;
                 let update = format!("{zipcode:05} {temperature} {relhumidity}");
-                publisher.send(update, SendFlags::empty())?;
+                publisher.send(update)?;
                 sent += 1;
             }
             Ok(sent)
@@ -110,7 +110,7 @@ fn publish_subscribe(context: &Context) -> Result<()> {
     subscriber.set_rcvtimeo(Some(Duration::from_secs(30)))?;
     let mut total_temp = 0;
     let received = (0..UPDATES).try_for_each(|_| -> Result<()> {
-        let update = subscriber.recv_string(RecvFlags::empty())?;
+        let update = subscriber.recv_string()?;
         println!("[pub-sub] subscriber got {update}");
         let temperature = update.split(' ').nth(1).unwrap_or_default();
         total_temp += temperature.parse::<i64>()?;
@@ -150,11 +150,11 @@ fn pipeline() -> Result<()> {
     }
 
     let sink = thread::spawn(move || -> Result<(BTreeMap<String, usize>, Duration)> {
-        sink.recv_msg(RecvFlags::empty())?; //  Wait for start of batch
+        sink.recv_msg()?; //  Wait for start of batch
         let start = Instant::now();
         let mut per_worker = BTreeMap::new();
         for _ in 0..TASKS {
-            let worker = sink.recv_string(RecvFlags::empty())?;
+            let worker = sink.recv_string()?;
             *per_worker.entry(worker).or_insert(0) += 1;
         }
         Ok((per_worker, start.elapsed()))
@@ -162,17 +162,17 @@ fn pipeline() -> Result<()> {
 
     let batch = context.socket(SocketType::Push)?;
     batch.connect("inproc://sink")?;
-    batch.send("0", SendFlags::empty())?; //  Start of batch
+    batch.send("0")?; //  Start of batch
     let mut total_msec = 0;
     for _ in 0..TASKS {
         let workload = zhelpers::within(20) + 1;
         total_msec += workload;
-        ventilator.send(workload.to_string(), SendFlags::empty())?;
+        ventilator.send(workload.to_string())?;
     }
     println!("[pipeline] ventilator sent {TASKS} tasks, total expected cost {total_msec} msec");
 
     let (per_worker, elapsed) = join(sink)?;
-    // Every blocking call in the context now fails with Error::Terminated:
+    // Every blocking call in the context now fails with ErrorKind::Terminated:
     // that is how the idle workers learn to stop.
     context.shutdown()?;
     let done: u64 = workers.into_iter().map(join).sum::<Result<u64>>()?;
@@ -204,15 +204,15 @@ fn worker(context: &Context, id: usize, ready: mpsc::Sender<()>) -> Result<u64> 
 
     let mut done = 0;
     loop {
-        let workload = match receiver.recv_string(RecvFlags::empty()) {
+        let workload = match receiver.recv_string() {
             Ok(workload) => workload,
-            Err(zmq::Error::Terminated) => return Ok(done),
+            Err(ref e) if e.kind() == zmq::ErrorKind::Terminated => return Ok(done),
             Err(e) => return Err(e.into()),
         };
         thread::sleep(Duration::from_millis(workload.parse()?)); //  Do the work
-        match sender.send(name.as_str(), SendFlags::empty()) {
+        match sender.send(name.as_str()) {
             Ok(()) => done += 1,
-            Err(zmq::Error::Terminated) => return Ok(done),
+            Err(ref e) if e.kind() == zmq::ErrorKind::Terminated => return Ok(done),
             Err(e) => return Err(e.into()),
         }
     }

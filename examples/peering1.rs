@@ -23,7 +23,7 @@ mod zhelpers;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use zmq::{Context, PollEvents, PollItem, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, PollEvents, PollItem, SocketType};
 
 const USAGE: &str = "peering1 [--prefix P] [--seconds S] me {you}...";
 
@@ -70,13 +70,13 @@ fn run(args: &zhelpers::BrokerArgs) -> zmq::Result<()> {
         }
         let mut items = [PollItem::socket(&statefe, PollEvents::POLLIN)];
         match zmq::poll(&mut items, Some(wait)) {
-            Err(zmq::Error::Interrupted) => return Ok(()), //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
             result => result?,
         };
 
         //  Handle incoming status messages
         if items[0].is_readable() {
-            let msg = statefe.recv_multipart(RecvFlags::empty())?;
+            let msg = statefe.recv_multipart()?;
             if let [peer_name, available] = &msg[..] {
                 println!(
                     "{} - {} workers free",
@@ -87,10 +87,7 @@ fn run(args: &zhelpers::BrokerArgs) -> zmq::Result<()> {
         }
         if Instant::now() >= next_beat {
             //  Send random values for worker availability
-            statebe.send_multipart(
-                [me.clone(), zhelpers::within(10).to_string()],
-                SendFlags::empty(),
-            )?;
+            statebe.send_multipart([me.clone(), zhelpers::within(10).to_string()])?;
             next_beat += heartbeat;
         }
     }

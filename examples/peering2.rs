@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use zhelpers::{Actor, BrokerArgs};
-use zmq::{Context, Message, PollEvents, Poller, RecvFlags, SendFlags, Socket, SocketType};
+use zmq::{Context, Message, PollEvents, Poller, Socket, SocketType};
 
 const NBR_CLIENTS: usize = 10;
 const NBR_WORKERS: usize = 3;
@@ -68,15 +68,15 @@ fn client_task(pipe: Socket, args: &BrokerArgs) -> zmq::Result<()> {
 
     loop {
         //  Send request, get reply
-        client.send("HELLO", SendFlags::empty())?;
+        client.send("HELLO")?;
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => return Ok(()), //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {
             return Ok(()); //  Done
         }
-        let reply = client.recv_msg(RecvFlags::empty())?;
+        let reply = client.recv_msg()?;
         println!("Client: {}", String::from_utf8_lossy(&reply));
         //  Sleep a second, or until told to end
         if zhelpers::wait_for_term(&pipe, 1000)? {
@@ -92,23 +92,23 @@ fn worker_task(pipe: Socket, args: &BrokerArgs) -> zmq::Result<()> {
     worker.connect(&args.endpoint(&args.me, "localbe"))?;
 
     //  Tell broker we're ready for work
-    worker.send(WORKER_READY, SendFlags::empty())?;
+    worker.send(WORKER_READY)?;
 
     //  Process messages as they arrive
     let mut poller = actor_poller(&pipe, &worker);
     loop {
         match poller.poll(None) {
-            Err(zmq::Error::Interrupted) => return Ok(()), //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {
             return Ok(()); //  Done
         }
-        let mut msg = worker.recv_multipart(RecvFlags::empty())?;
+        let mut msg = worker.recv_multipart()?;
         let last = msg.last_mut().expect("a request has a body");
         println!("Worker: {}", zhelpers::frame_line(last));
         *last = Message::from("OK");
-        worker.send_multipart(msg, SendFlags::empty())?;
+        worker.send_multipart(msg)?;
     }
 }
 
@@ -197,14 +197,14 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
         match poll_backends.poll(timeout) {
-            Err(zmq::Error::Interrupted) => break, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
             result => result?,
         };
         let mut msg = None;
         //  Handle reply from local worker
         if !poll_backends.revents(&"localbe").is_empty() {
-            let mut reply = localbe.recv_multipart(RecvFlags::empty())?;
-            let identity = zhelpers::unwrap_envelope(&mut reply).expect("a worker's identity");
+            let mut reply = localbe.recv_multipart()?;
+            let identity = reply.unwrap().expect("a worker's identity");
             workers.push_back(identity);
 
             //  If it's READY, don't route the message any further
@@ -214,9 +214,9 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
         }
         //  Or handle reply from peer broker
         else if !poll_backends.revents(&"cloudbe").is_empty() {
-            let mut reply = cloudbe.recv_multipart(RecvFlags::empty())?;
+            let mut reply = cloudbe.recv_multipart()?;
             //  We don't use peer broker identity for anything
-            zhelpers::unwrap_envelope(&mut reply);
+            reply.unwrap();
             msg = Some(reply);
         }
         if let Some(reply) = msg {
@@ -227,9 +227,9 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
                 .iter()
                 .any(|peer| reply[0][..] == *peer.as_bytes())
             {
-                cloudfe.send_multipart(reply, SendFlags::empty())?;
+                cloudfe.send_multipart(reply)?;
             } else {
-                localfe.send_multipart(reply, SendFlags::empty())?;
+                localfe.send_multipart(reply)?;
             }
         }
 
@@ -243,9 +243,9 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
             //  We'll do peer brokers first, to prevent starvation
             let (mut request, reroutable) = if !poll_frontends.revents(&"cloudfe").is_empty() {
                 stats.from_cloud += 1;
-                (cloudfe.recv_multipart(RecvFlags::empty())?, false)
+                (cloudfe.recv_multipart()?, false)
             } else if !poll_frontends.revents(&"localfe").is_empty() {
-                (localfe.recv_multipart(RecvFlags::empty())?, true)
+                (localfe.recv_multipart()?, true)
             } else {
                 break; //  No work, go back to backends
             };
@@ -255,13 +255,13 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
             if reroutable && !args.peers.is_empty() && zhelpers::within(5) == 0 {
                 //  Route to random broker peer
                 let peer = &args.peers[zhelpers::within(args.peers.len() as u64) as usize];
-                request.insert(0, Message::from(peer));
-                cloudbe.send_multipart(request, SendFlags::empty())?;
+                request.push_front(peer);
+                cloudbe.send_multipart(request)?;
                 stats.to_cloud += 1;
             } else {
                 let worker = workers.pop_front().expect("a worker is ready");
-                zhelpers::wrap_envelope(&mut request, worker);
-                localbe.send_multipart(request, SendFlags::empty())?;
+                request.wrap(worker);
+                localbe.send_multipart(request)?;
                 stats.local += 1;
             }
         }

@@ -33,7 +33,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use zhelpers::BrokerArgs;
-use zmq::{Context, Message, PollEvents, PollItem, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, Message, PollEvents, PollItem, SocketType};
 
 const NBR_CLIENTS: usize = 10;
 const NBR_WORKERS: usize = 5;
@@ -66,24 +66,21 @@ fn client_task(args: &BrokerArgs) -> zmq::Result<()> {
             let task_id = format!("{:04X}", zhelpers::within(0x10000));
 
             //  Send request with random hex ID
-            client.send(task_id.as_str(), SendFlags::empty())?;
+            client.send(task_id.as_str())?;
 
             //  Wait max ten seconds for a reply, then complain
             let mut pollset = [PollItem::socket(&client, PollEvents::POLLIN)];
             match zmq::poll(&mut pollset, Some(Duration::from_secs(10))) {
-                Err(zmq::Error::Interrupted) => return Ok(()), //  Interrupted
+                Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
                 result => result?,
             };
             if pollset[0].is_readable() {
-                let reply = client.recv_msg(RecvFlags::empty())?;
+                let reply = client.recv_msg()?;
                 //  Worker is supposed to answer us with our task id
                 assert_eq!(&reply[..], task_id.as_bytes());
-                monitor.send(reply, SendFlags::empty())?;
+                monitor.send(reply)?;
             } else {
-                monitor.send(
-                    format!("E: CLIENT EXIT - lost task {task_id}"),
-                    SendFlags::empty(),
-                )?;
+                monitor.send(format!("E: CLIENT EXIT - lost task {task_id}"))?;
                 return Ok(());
             }
         }
@@ -99,15 +96,15 @@ fn worker_task(args: &BrokerArgs) -> zmq::Result<()> {
     worker.connect(&args.endpoint(&args.me, "localbe"))?;
 
     //  Tell broker we're ready for work
-    worker.send(WORKER_READY, SendFlags::empty())?;
+    worker.send(WORKER_READY)?;
 
     //  Process messages as they arrive
     loop {
-        let msg = worker.recv_multipart(RecvFlags::empty())?;
+        let msg = worker.recv_multipart()?;
 
         //  Workers are busy for 0/1 seconds
         zhelpers::sleep_ms(zhelpers::within(2) * 1000);
-        worker.send_multipart(msg, SendFlags::empty())?;
+        worker.send_multipart(msg)?;
     }
 }
 
@@ -206,7 +203,7 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
         match zmq::poll(&mut primary, timeout) {
-            Err(zmq::Error::Interrupted) => break, //  Interrupted
+            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
             result => result?,
         };
 
@@ -215,8 +212,8 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
         let mut msg = None; //  Reply from local worker
 
         if primary[0].is_readable() {
-            let mut reply = localbe.recv_multipart(RecvFlags::empty())?;
-            let identity = zhelpers::unwrap_envelope(&mut reply).expect("a worker's identity");
+            let mut reply = localbe.recv_multipart()?;
+            let identity = reply.unwrap().expect("a worker's identity");
             workers.push_back(identity);
             local_capacity += 1;
 
@@ -227,9 +224,9 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
         }
         //  Or handle reply from peer broker
         else if primary[1].is_readable() {
-            let mut reply = cloudbe.recv_multipart(RecvFlags::empty())?;
+            let mut reply = cloudbe.recv_multipart()?;
             //  We don't use peer broker identity for anything
-            zhelpers::unwrap_envelope(&mut reply);
+            reply.unwrap();
             msg = Some(reply);
         }
         if let Some(reply) = msg {
@@ -240,23 +237,23 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
                 .iter()
                 .any(|peer| reply[0][..] == *peer.as_bytes())
             {
-                cloudfe.send_multipart(reply, SendFlags::empty())?;
+                cloudfe.send_multipart(reply)?;
             } else {
-                localfe.send_multipart(reply, SendFlags::empty())?;
+                localfe.send_multipart(reply)?;
             }
         }
 
         //  If we have input messages on our statefe or monitor sockets, we
         //  can process these immediately:
         if primary[2].is_readable() {
-            let state = statefe.recv_multipart(RecvFlags::empty())?;
+            let state = statefe.recv_multipart()?;
             if let [_peer, status] = &state[..] {
                 cloud_capacity = String::from_utf8_lossy(status).parse().unwrap_or(0);
                 stats.states_received += 1;
             }
         }
         if primary[3].is_readable() {
-            let status = monitor.recv_msg(RecvFlags::empty())?;
+            let status = monitor.recv_msg()?;
             println!("{}", String::from_utf8_lossy(&status));
         }
 
@@ -273,24 +270,24 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
             zmq::poll(&mut secondary[..polled], Some(Duration::ZERO))?;
 
             let mut request = if secondary[0].is_readable() {
-                localfe.recv_multipart(RecvFlags::empty())?
+                localfe.recv_multipart()?
             } else if secondary[1].is_readable() {
                 stats.from_cloud += 1;
-                cloudfe.recv_multipart(RecvFlags::empty())?
+                cloudfe.recv_multipart()?
             } else {
                 break; //  No work, go back to primary
             };
 
             if local_capacity > 0 {
                 let worker = workers.pop_front().expect("a worker is ready");
-                zhelpers::wrap_envelope(&mut request, worker);
-                localbe.send_multipart(request, SendFlags::empty())?;
+                request.wrap(worker);
+                localbe.send_multipart(request)?;
                 local_capacity -= 1;
             } else {
                 //  Route to random broker peer
                 let peer = &args.peers[zhelpers::within(args.peers.len() as u64) as usize];
-                request.insert(0, Message::from(peer));
-                cloudbe.send_multipart(request, SendFlags::empty())?;
+                request.push_front(peer);
+                cloudbe.send_multipart(request)?;
                 stats.to_cloud += 1;
             }
         }
@@ -299,7 +296,7 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
         if local_capacity != previous {
             //  We stick our own identity onto the envelope, and
             //  broadcast the new capacity
-            statebe.send_multipart([me.clone(), local_capacity.to_string()], SendFlags::empty())?;
+            statebe.send_multipart([me.clone(), local_capacity.to_string()])?;
             stats.states_sent += 1;
         }
     }

@@ -15,7 +15,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "psenvpub [COUNT [ENDPOINT]]  (COUNT 0 = forever)";
 
@@ -35,8 +35,8 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
     let mut rounds = 0;
     while count == 0 || rounds < count {
         //  Write two messages, each with an envelope and content
-        publisher.send_multipart(["A", "We don't want to see this"], SendFlags::empty())?;
-        publisher.send_multipart(["B", "We would like to see this"], SendFlags::empty())?;
+        publisher.send_multipart(["A", "We don't want to see this"])?;
+        publisher.send_multipart(["B", "We would like to see this"])?;
         zhelpers::sleep_ms(1000);
         rounds += 1;
     }

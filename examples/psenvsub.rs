@@ -14,7 +14,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, RecvFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "psenvsub [COUNT [ENDPOINT]]  (COUNT 0 = forever)";
 
@@ -35,7 +35,7 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
     let mut received = 0;
     while count == 0 || received < count {
         //  Read envelope with address, then message contents
-        let frames = subscriber.recv_multipart(RecvFlags::empty())?;
+        let frames = subscriber.recv_multipart()?;
         let address = frames
             .first()
             .map_or(String::new(), |f| zhelpers::frame_text(f));

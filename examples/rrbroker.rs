@@ -16,7 +16,7 @@ mod zhelpers;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use zmq::{Context, PollEvents, Poller, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, PollEvents, Poller, SocketType};
 
 const USAGE: &str = "rrbroker [SECONDS [FRONTEND [BACKEND]]]  (SECONDS 0 = forever)";
 
@@ -62,12 +62,12 @@ fn run(
         poller.poll(timeout)?;
         if poller.revents(&Side::Frontend).contains(PollEvents::POLLIN) {
             //  All parts of the message, envelope included
-            let message = frontend.recv_multipart(RecvFlags::empty())?;
-            backend.send_multipart(message, SendFlags::empty())?;
+            let message = frontend.recv_multipart()?;
+            backend.send_multipart(message)?;
         }
         if poller.revents(&Side::Backend).contains(PollEvents::POLLIN) {
-            let message = backend.recv_multipart(RecvFlags::empty())?;
-            frontend.send_multipart(message, SendFlags::empty())?;
+            let message = backend.recv_multipart()?;
+            frontend.send_multipart(message)?;
         }
     }
 }

@@ -15,7 +15,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "rrclient [COUNT [ENDPOINT]]";
 
@@ -34,8 +34,8 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
     requester.connect(endpoint)?;
 
     for request_nbr in 0..count {
-        requester.send("Hello", SendFlags::empty())?;
-        let reply = requester.recv_string(RecvFlags::empty())?;
+        requester.send("Hello")?;
+        let reply = requester.recv_string()?;
         println!("Received reply {request_nbr} [{reply}]");
     }
     Ok(())

@@ -14,7 +14,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "rrworker [COUNT [ENDPOINT]]  (COUNT 0 = forever)";
 
@@ -35,14 +35,14 @@ fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
     let mut served = 0;
     while count == 0 || served < count {
         //  Wait for next request from client
-        let request = responder.recv_string(RecvFlags::empty())?;
+        let request = responder.recv_string()?;
         println!("Received request: [{request}]");
 
         //  Do some 'work'
         zhelpers::sleep_ms(1000);
 
         //  Send reply back to client
-        responder.send("World", SendFlags::empty())?;
+        responder.send("World")?;
         served += 1;
     }
     Ok(())

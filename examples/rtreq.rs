@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const NBR_WORKERS: usize = 10;
 const USAGE: &str = "rtreq [MSEC [ENDPOINT]]  (default: 5000 msec, tcp://*:5671)";
@@ -43,10 +43,10 @@ fn worker_task(endpoint: &str) -> zmq::Result<()> {
     let mut total = 0;
     loop {
         //  Tell the broker we're ready for work
-        worker.send("Hi Boss", SendFlags::empty())?;
+        worker.send("Hi Boss")?;
 
         //  Get workload from broker, until finished
-        let workload = worker.recv_msg(RecvFlags::empty())?;
+        let workload = worker.recv_msg()?;
         if &workload[..] == b"Fired!" {
             println!("Completed: {total} tasks");
             return Ok(());
@@ -79,18 +79,18 @@ fn run(run_for: Duration, bind: &str, connect: &str) -> zmq::Result<()> {
     let mut handed_out = 0;
     while workers_fired < NBR_WORKERS {
         //  Next message gives us least recently used worker
-        let identity = broker.recv_msg(RecvFlags::empty())?;
-        broker.send(identity, SendFlags::SNDMORE)?;
-        broker.recv_msg(RecvFlags::empty())?; //  Envelope delimiter
-        broker.recv_msg(RecvFlags::empty())?; //  Response from worker
-        broker.send("", SendFlags::SNDMORE)?;
+        let identity = broker.recv_msg()?;
+        broker.send_more(identity)?;
+        broker.recv_msg()?; //  Envelope delimiter
+        broker.recv_msg()?; //  Response from worker
+        broker.send_more("")?;
 
         //  Encourage workers until it's time to fire them
         if Instant::now() < end_time {
-            broker.send("Work harder", SendFlags::empty())?;
+            broker.send("Work harder")?;
             handed_out += 1;
         } else {
-            broker.send("Fired!", SendFlags::empty())?;
+            broker.send("Fired!")?;
             workers_fired += 1;
         }
     }

@@ -15,7 +15,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, Message, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, Message, SocketType};
 
 const USAGE: &str = "syncpub [SUBSCRIBERS [PUB_ENDPOINT [SYNC_ENDPOINT]]]";
 const UPDATES: u32 = 1_000_000;
@@ -49,15 +49,15 @@ fn run(expected: u32, publish: &str, sync: &str) -> zmq::Result<()> {
     let mut subscribers = 0;
     while subscribers < expected {
         //  - wait for synchronization request
-        syncservice.recv_msg(RecvFlags::empty())?;
+        syncservice.recv_msg()?;
         //  - send synchronization reply
-        syncservice.send("", SendFlags::empty())?;
+        syncservice.send("")?;
         subscribers += 1;
     }
     //  Now broadcast exactly 1M updates followed by END
     println!("Broadcasting messages");
     for _ in 0..UPDATES {
-        publisher.send(Message::from_static(b"Rhubarb"), SendFlags::empty())?;
+        publisher.send(Message::from_static(b"Rhubarb"))?;
     }
-    publisher.send("END", SendFlags::empty())
+    publisher.send("END")
 }

@@ -13,7 +13,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, Message, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, Message, SocketType};
 
 const USAGE: &str = "syncsub [SUB_ENDPOINT [SYNC_ENDPOINT]]";
 
@@ -40,16 +40,16 @@ fn run(subscribe: &str, sync: &str) -> zmq::Result<()> {
     syncclient.connect(sync)?;
 
     //  - send a synchronization request
-    syncclient.send("", SendFlags::empty())?;
+    syncclient.send("")?;
 
     //  - wait for synchronization reply
-    syncclient.recv_msg(RecvFlags::empty())?;
+    syncclient.recv_msg()?;
 
     //  Third, get our updates and report how many we got
     let mut update_nbr: u64 = 0;
     let mut update = Message::new();
     loop {
-        subscriber.recv(&mut update, RecvFlags::empty())?;
+        subscriber.recv(&mut update)?;
         if &update[..] == b"END" {
             break;
         }

@@ -13,7 +13,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use zmq::{Context, RecvFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "usage: tasksink [ENDPOINT]";
 const TASKS: usize = 100;
@@ -41,7 +41,7 @@ fn run(endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     receiver.bind(endpoint)?;
 
     //  Wait for start of batch
-    receiver.recv_msg(RecvFlags::empty())?;
+    receiver.recv_msg()?;
 
     //  Start our clock now
     let start = Instant::now();
@@ -49,7 +49,7 @@ fn run(endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     //  Process 100 confirmations
     let mut stdout = std::io::stdout();
     for task_nbr in 0..TASKS {
-        receiver.recv_msg(RecvFlags::empty())?;
+        receiver.recv_msg()?;
         let mark = match task_nbr % 10 {
             0 => ':',
             _ => '.',

@@ -16,7 +16,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "tasksink2 [RESULTS_ENDPOINT [CONTROL_ENDPOINT]]";
 const TASKS: usize = 100;
@@ -40,7 +40,7 @@ fn run(results: &str, control: &str) -> Result<(), Box<dyn std::error::Error>> {
     controller.bind(control)?;
 
     //  Wait for start of batch
-    receiver.recv_msg(RecvFlags::empty())?;
+    receiver.recv_msg()?;
 
     //  Start our clock now
     let start = Instant::now();
@@ -48,7 +48,7 @@ fn run(results: &str, control: &str) -> Result<(), Box<dyn std::error::Error>> {
     //  Process 100 confirmations
     let mut stdout = std::io::stdout();
     for task_nbr in 0..TASKS {
-        receiver.recv_msg(RecvFlags::empty())?;
+        receiver.recv_msg()?;
         let mark = if task_nbr % 10 == 0 { ':' } else { '.' };
         write!(stdout, "{mark}")?;
         stdout.flush()?;
@@ -61,6 +61,6 @@ fn run(results: &str, control: &str) -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     //  Send kill signal to workers
-    controller.send("KILL", SendFlags::empty())?;
+    controller.send("KILL")?;
     Ok(())
 }

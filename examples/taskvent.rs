@@ -20,7 +20,7 @@ use std::process::ExitCode;
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;
 
-use zmq::{Context, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "usage: taskvent [--no-wait] [VENT_ENDPOINT [SINK_ENDPOINT]]";
 const TASKS: usize = 100;
@@ -69,7 +69,7 @@ fn run(wait: bool, vent: &str, sink_endpoint: &str) -> Result<(), Box<dyn std::e
     println!("Sending tasks to workers…");
 
     //  The first message is "0" and signals start of batch
-    sink.send("0", SendFlags::empty())?;
+    sink.send("0")?;
 
     //  Initialize random number generator
 
@@ -79,7 +79,7 @@ fn run(wait: bool, vent: &str, sink_endpoint: &str) -> Result<(), Box<dyn std::e
         //  Random workload from 1 to 100msecs
         let workload = zhelpers::within(100) + 1;
         total_msec += workload;
-        sender.send(workload.to_string(), SendFlags::empty())?;
+        sender.send(workload.to_string())?;
     }
     println!("Total expected cost: {total_msec} msec");
     // Dropping the sockets and the context flushes what is still queued

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "usage: taskwork [COUNT [VENT_ENDPOINT [SINK_ENDPOINT]]]  (COUNT 0 = forever)";
 
@@ -59,14 +59,14 @@ fn run(count: u64, vent: &str, sink: &str) -> Result<(), Box<dyn std::error::Err
     let mut stdout = std::io::stdout();
     let mut done = 0;
     while count == 0 || done < count {
-        let workload = receiver.recv_string(RecvFlags::empty())?;
+        let workload = receiver.recv_string()?;
         let msec: u64 = workload
             .parse()
             .map_err(|_| format!("bad workload {workload:?}"))?;
         write!(stdout, "{workload}.")?; //  Show progress
         stdout.flush()?;
         thread::sleep(Duration::from_millis(msec)); //  Do the work
-        sender.send("", SendFlags::empty())?; //  Send results to sink
+        sender.send("")?; //  Send results to sink
         done += 1;
     }
     writeln!(stdout)?;

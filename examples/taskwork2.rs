@@ -16,7 +16,7 @@ mod zhelpers;
 use std::io::Write;
 use std::process::ExitCode;
 
-use zmq::{Context, PollEvents, Poller, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, PollEvents, Poller, SocketType};
 
 const USAGE: &str = "taskwork2 [VENT_ENDPOINT [SINK_ENDPOINT [CONTROL_ENDPOINT]]]";
 
@@ -58,14 +58,14 @@ fn run(vent: &str, sink: &str, control: &str) -> Result<(), Box<dyn std::error::
     loop {
         poller.poll(None)?;
         if poller.revents(&Input::Task).contains(PollEvents::POLLIN) {
-            let workload = receiver.recv_string(RecvFlags::empty())?;
+            let workload = receiver.recv_string()?;
             let msec: u64 = workload
                 .parse()
                 .map_err(|_| format!("bad workload {workload:?}"))?;
             write!(stdout, "{workload}.")?; //  Show progress
             stdout.flush()?;
             zhelpers::sleep_ms(msec); //  Do the work
-            sender.send("", SendFlags::empty())?; //  Send results to sink
+            sender.send("")?; //  Send results to sink
         }
         //  Any waiting controller command acts as 'KILL'
         if poller.revents(&Input::Control).contains(PollEvents::POLLIN) {

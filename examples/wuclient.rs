@@ -12,7 +12,7 @@
 
 use std::process::ExitCode;
 
-use zmq::{Context, RecvFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "usage: wuclient [ZIPCODE [ENDPOINT]]";
 const UPDATES: i64 = 5;
@@ -45,7 +45,7 @@ fn run(filter: &str, endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     //  Process updates
     let mut total_temp: i64 = 0;
     for _ in 0..UPDATES {
-        let update = subscriber.recv_string(RecvFlags::empty())?;
+        let update = subscriber.recv_string()?;
         let mut fields = update.split_whitespace().map(str::parse::<i64>);
         let (Some(Ok(_zipcode)), Some(Ok(temperature)), Some(Ok(_relhumidity))) =
             (fields.next(), fields.next(), fields.next())

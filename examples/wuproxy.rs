@@ -19,7 +19,7 @@ mod zhelpers;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use zmq::{Context, Error, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "wuproxy [SECONDS [FRONTEND [BACKEND]]]  (SECONDS 0 = forever)";
 
@@ -47,7 +47,7 @@ fn run(seconds: u64, frontend_endpoint: &str, backend_endpoint: &str) -> zmq::Re
     }
     //  Run the proxy until the user interrupts us (or the bound expires)
     match zmq::proxy(&frontend, &backend, None) {
-        Err(Error::Terminated) => Ok(()),
+        Err(ref e) if e.kind() == zmq::ErrorKind::Terminated => Ok(()),
         other => other,
     }
 }

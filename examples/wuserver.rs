@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;
 
-use zmq::{Context, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str =
     "usage: wuserver [LIMIT [ENDPOINT]]  (LIMIT: N updates, Ns seconds, 0 = forever)";
@@ -92,7 +92,7 @@ fn publish(limit: Limit, endpoint: &str) -> zmq::Result<()> {
 
         //  Send message to all subscribers
         let update = format!("{zipcode:05} {temperature} {relhumidity}");
-        publisher.send(update, SendFlags::empty())?;
+        publisher.send(update)?;
         sent += 1;
     }
     Ok(())

@@ -200,23 +200,25 @@ pub struct IpRule {
 impl IpRule {
     /// Parses an address or a range. A range with host bits set
     /// (`10.0.0.1/8`), a prefix beyond the address size, a scope id or
-    /// anything else that is not an address is [`Error::InvalidArgument`].
+    /// anything else that is not an address is [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
     pub fn parse(rule: &str) -> Result<IpRule> {
         let (address, prefix) = match rule.split_once('/') {
             Some((address, prefix)) => (address, Some(prefix)),
             None => (rule, None),
         };
-        let address: IpAddr = address.parse().map_err(|_| Error::InvalidArgument)?;
+        let address: IpAddr = address
+            .parse()
+            .map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))?;
         let width = if address.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
             None => width,
-            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => {
-                p.parse::<u8>().map_err(|_| Error::InvalidArgument)?
-            }
-            Some(_) => return Err(Error::InvalidArgument),
+            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => p
+                .parse::<u8>()
+                .map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))?,
+            Some(_) => return Err(Error::from(crate::ErrorKind::InvalidArgument)),
         };
         if prefix > width {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         let rule = match address {
             IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -235,7 +237,7 @@ impl IpRule {
             },
         };
         if rule.network_bits() & !mask(rule.prefix, rule.width()) != 0 {
-            return Err(Error::InvalidArgument); // host bits set
+            return Err(Error::from(crate::ErrorKind::InvalidArgument)); // host bits set
         }
         Ok(rule)
     }
@@ -478,7 +480,7 @@ impl std::fmt::Debug for Authenticator {
 impl Authenticator {
     /// Starts answering ZAP requests in `ctx`: binds the ZAP endpoint, or
     /// takes over the handler a stopped authenticator of `ctx` left. Fails
-    /// with [`Error::AddrInUse`] if the context has a running authenticator
+    /// with [`ErrorKind::AddrInUse`](crate::ErrorKind::AddrInUse) if the context has a running authenticator
     /// or a ZAP handler of its own.
     #[must_use = "dropping the Authenticator stops it, and from then on every client is refused"]
     pub fn start(ctx: &Context) -> Result<Authenticator> {
@@ -487,7 +489,7 @@ impl Authenticator {
         if let Some((_, handler)) = handlers.iter().find(|(k, _)| *k == key) {
             let mut mode = lock(&handler.mode);
             if matches!(*mode, Mode::Serving(_)) {
-                return Err(Error::AddrInUse);
+                return Err(Error::from(crate::ErrorKind::AddrInUse));
             }
             *mode = Mode::Serving(Config::default());
             drop(mode);
@@ -510,7 +512,7 @@ impl Authenticator {
         std::thread::Builder::new()
             .name("zmq-auth".into())
             .spawn(move || serve(zap, key, &shared))
-            .map_err(|_| Error::NoThreads)?;
+            .map_err(|_| Error::from(crate::ErrorKind::NoThreads))?;
         handlers.push((key, Arc::clone(&handler)));
         Ok(Authenticator {
             ctx: ctx.clone(),
@@ -530,7 +532,7 @@ impl Authenticator {
 
     /// Allows an IP address or range ([`IpRule`]); once any is allowed, all
     /// other addresses (and non-IP peers) are refused. A malformed rule is
-    /// [`Error::InvalidArgument`] and changes nothing. IP rules reach NULL
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) and changes nothing. IP rules reach NULL
     /// sockets only if they have a ZAP domain ([`Authenticator::guard`]).
     pub fn allow(&self, rule: impl AsRef<str>) -> Result<()> {
         let rule = IpRule::parse(rule.as_ref())?;
@@ -539,7 +541,7 @@ impl Authenticator {
     }
 
     /// Denies an IP address or range ([`IpRule`]), whatever the credentials
-    /// (deny wins over allow). A malformed rule is [`Error::InvalidArgument`].
+    /// (deny wins over allow). A malformed rule is [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
     pub fn deny(&self, rule: impl AsRef<str>) -> Result<()> {
         let rule = IpRule::parse(rule.as_ref())?;
         self.update(|c| c.deny.push(rule));
@@ -563,7 +565,7 @@ impl Authenticator {
     pub fn configure_plain_file(&self, domain: &str, path: impl AsRef<Path>) -> Result<()> {
         let bytes = read_regular_file(path.as_ref(), MAX_PASSWORD_FILE_LEN)?;
         let text = std::str::from_utf8(&bytes).map_err(|_| {
-            Error::Io(std::io::Error::new(
+            Error::from(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 "password file is not UTF-8",
             ))
@@ -630,9 +632,9 @@ impl Authenticator {
 
     /// Prepares a server socket to be authenticated here; call it before
     /// the socket's first `bind` or `connect` (libzmq copies the options
-    /// then), or get [`Error::InvalidState`].
+    /// then), or get [`ErrorKind::InvalidState`](crate::ErrorKind::InvalidState).
     ///
-    /// - A socket of another context gives [`Error::InvalidArgument`]: its
+    /// - A socket of another context gives [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument): its
     ///   handshakes would never reach this authenticator.
     /// - A socket without a ZAP domain gets [`ANY_DOMAIN`], so that libzmq
     ///   asks about NULL clients too (IP rules).
@@ -640,17 +642,18 @@ impl Authenticator {
     ///   itself refuses clients if no ZAP handler is bound at all.
     pub fn guard(&self, socket: &Socket) -> Result<()> {
         if socket.context().as_raw() != self.ctx.as_raw() {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         if !socket.last_endpoint()?.is_empty() {
-            return Err(Error::InvalidState);
+            return Err(Error::from(crate::ErrorKind::InvalidState));
         }
         if socket.zap_domain()?.is_empty() {
             socket.set_zap_domain(ANY_DOMAIN)?;
         }
         match socket.setsockopt_raw(ZMQ_ZAP_ENFORCE_DOMAIN, &1i32.to_ne_bytes()) {
             // A libzmq without the option: the deny-all handler still holds.
-            Ok(()) | Err(Error::InvalidArgument) => Ok(()),
+            Ok(()) => Ok(()),
+            Err(ref e) if e.kind() == crate::ErrorKind::InvalidArgument => Ok(()),
             Err(e) => Err(e),
         }
     }
@@ -682,7 +685,9 @@ impl ZapSocket {
     fn detach(socket: Socket) -> Result<ZapSocket> {
         let (raw, ctx) = socket.into_raw();
         drop(ctx);
-        NonNull::new(raw).map(ZapSocket).ok_or(Error::NotASocket)
+        NonNull::new(raw)
+            .map(ZapSocket)
+            .ok_or(Error::from(crate::ErrorKind::NotASocket))
     }
 
     /// Receives one whole message; a signal (EINTR) is retried, never fatal.
@@ -692,14 +697,16 @@ impl ZapSocket {
         frames.clear();
         loop {
             frames.push(Message::new());
-            let msg = frames.last_mut().ok_or(Error::InvalidState)?;
+            let msg = frames
+                .last_mut()
+                .ok_or(Error::from(crate::ErrorKind::InvalidState))?;
             loop {
                 // SAFETY: a live socket used by this thread only, and an
                 // initialised message that libzmq fills.
                 let rc = unsafe { zmq_sys::zmq_msg_recv(msg.as_raw_mut(), self.0.as_ptr(), 0) };
                 match check(rc) {
                     Ok(_) => break,
-                    Err(Error::Interrupted) => continue,
+                    Err(ref e) if e.kind() == crate::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(e),
                 }
             }
@@ -725,7 +732,7 @@ impl ZapSocket {
                 };
                 match check(rc) {
                     Ok(_) => break,
-                    Err(Error::Interrupted) => continue,
+                    Err(ref e) if e.kind() == crate::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(e),
                 }
             }
@@ -751,7 +758,7 @@ fn serve(zap: ZapSocket, key: usize, handler: &Arc<Handler>) {
     loop {
         match zap.recv(&mut frames) {
             Ok(()) => {}
-            Err(Error::Terminated) => break,
+            Err(ref e) if e.kind() == crate::ErrorKind::Terminated => break,
             Err(_) => {
                 // Not expected from a ROUTER socket; do not spin on it.
                 std::thread::sleep(Duration::from_millis(10));

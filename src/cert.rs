@@ -64,7 +64,7 @@ pub struct Certificate {
 }
 
 fn invalid(why: impl Into<String>) -> Error {
-    Error::InvalidCertificate(why.into())
+    Error::invalid_certificate(why.into())
 }
 
 impl Certificate {
@@ -128,7 +128,7 @@ impl Certificate {
                 .all(|c| c.is_ascii_alphanumeric() || "-_./+".contains(c));
         let value_ok = !value.chars().any(|c| matches!(c, '\n' | '\r' | '"' | '\0'));
         if !name_ok || !value_ok || name == "public-key" || name == "secret-key" {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         self.metadata.insert(name.to_owned(), value.to_owned());
         Ok(())
@@ -275,7 +275,9 @@ impl Certificate {
     /// symbolic link at `path` is replaced, not followed; a reader that
     /// opened the old file keeps reading the old file.
     pub fn save_secret(&self, path: impl AsRef<Path>) -> Result<()> {
-        let text = self.to_secret_text().ok_or(Error::InvalidArgument)?;
+        let text = self
+            .to_secret_text()
+            .ok_or(Error::from(crate::ErrorKind::InvalidArgument))?;
         write_new_file(path.as_ref(), text.as_bytes(), 0o600)
     }
 
@@ -307,7 +309,10 @@ impl Certificate {
 
     /// Makes `socket` a CURVE server with this certificate's keys.
     pub fn apply_server(&self, socket: &Socket) -> Result<()> {
-        let secret = self.secret.as_ref().ok_or(Error::InvalidArgument)?;
+        let secret = self
+            .secret
+            .as_ref()
+            .ok_or(Error::from(crate::ErrorKind::InvalidArgument))?;
         socket.set_curve_server(true)?;
         socket.set_curve_publickey(&self.public)?;
         socket.set_curve_secretkey(secret)
@@ -316,7 +321,10 @@ impl Certificate {
     /// Makes `socket` a CURVE client with this certificate's keys, talking
     /// to the server whose public key is `server`.
     pub fn apply_client(&self, socket: &Socket, server: &CurveKey) -> Result<()> {
-        let secret = self.secret.as_ref().ok_or(Error::InvalidArgument)?;
+        let secret = self
+            .secret
+            .as_ref()
+            .ok_or(Error::from(crate::ErrorKind::InvalidArgument))?;
         socket.set_curve_serverkey(server)?;
         socket.set_curve_publickey(&self.public)?;
         socket.set_curve_secretkey(secret)
@@ -331,7 +339,7 @@ fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
 
 /// An I/O error saying what is wrong with a file.
 fn file_error(kind: std::io::ErrorKind, path: &Path, why: &str) -> Error {
-    Error::Io(std::io::Error::new(
+    Error::from(std::io::Error::new(
         kind,
         format!("{}: {why}", path.display()),
     ))
@@ -417,7 +425,9 @@ pub(crate) fn read_regular_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec
 fn write_new_file(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let name = path.file_name().ok_or(Error::InvalidArgument)?;
+    let name = path
+        .file_name()
+        .ok_or(Error::from(crate::ErrorKind::InvalidArgument))?;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

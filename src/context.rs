@@ -80,7 +80,9 @@ impl RawContext {
             // its last `Context` and `Socket` are gone (or it was handed
             // over by `Context::terminate`).
             let rc = unsafe { zmq_sys::zmq_ctx_term(self.0.as_ptr()) };
-            if rc == 0 || !matches!(check(rc), Err(Error::Interrupted)) {
+            if rc == 0
+                || !matches!(check(rc), Err(ref e) if e.kind() == crate::ErrorKind::Interrupted)
+            {
                 break;
             }
         }
@@ -321,7 +323,7 @@ impl Context {
     /// let ctx = zmq::Context::new();
     /// let push = ctx.socket(zmq::SocketType::Push)?;
     /// push.connect("tcp://127.0.0.1:9")?; // nobody will ever take this
-    /// push.send("lost", zmq::SendFlags::empty())?;
+    /// push.send("lost")?;
     /// let ctx = ctx.terminate(None).unwrap_err(); // `push` still uses it
     /// drop(push);
     /// let outcome = ctx.terminate(Some(Duration::from_millis(50))).unwrap();
@@ -390,7 +392,7 @@ impl Context {
     }
 
     /// Makes every blocking call on every socket of this context, in any
-    /// thread, return [`Error::Terminated`]; later calls fail the same way.
+    /// thread, return [`ErrorKind::Terminated`](crate::ErrorKind::Terminated); later calls fail the same way.
     /// Sockets still need to be dropped; the context is terminated after that.
     #[doc(alias = "zmq_ctx_shutdown")]
     pub fn shutdown(&self) -> Result<()> {
@@ -413,7 +415,7 @@ impl Context {
     pub unsafe fn from_raw(raw: *mut c_void) -> Result<Context> {
         NonNull::new(raw)
             .map(Context::wrap)
-            .ok_or(Error::InvalidArgument)
+            .ok_or(Error::from(crate::ErrorKind::InvalidArgument))
     }
 
     pub(crate) fn socket_defaults(&self) -> SocketDefaults {
@@ -495,7 +497,7 @@ pub(crate) fn unique_inproc(purpose: &str) -> String {
 
 fn non_negative(value: i32) -> Result<i32> {
     if value < 0 {
-        Err(Error::InvalidArgument)
+        Err(Error::from(crate::ErrorKind::InvalidArgument))
     } else {
         Ok(value)
     }

@@ -7,15 +7,15 @@
 //! - Every failure is an [`Error`] value; nothing in the API panics on bad input.
 //!
 //! ```
-//! use zmq::{Context, SocketType, SendFlags, RecvFlags};
+//! use zmq::{Context, SocketType};
 //!
 //! let ctx = Context::new();
 //! let push = ctx.socket(SocketType::Push)?;
 //! push.bind("inproc://lib-doc")?;
 //! let pull = ctx.socket(SocketType::Pull)?;
 //! pull.connect("inproc://lib-doc")?;
-//! push.send_multipart(["task", "42"], SendFlags::empty())?;
-//! let frames = pull.recv_multipart(RecvFlags::empty())?;
+//! push.send_multipart(["task", "42"])?;
+//! let frames = pull.recv_multipart()?;
 //! assert_eq!(frames, [zmq::Message::from("task"), zmq::Message::from("42")]);
 //! # Ok::<(), zmq::Error>(())
 //! ```
@@ -52,6 +52,7 @@ mod context;
 mod error;
 mod message;
 pub mod monitor;
+mod multipart;
 mod poll;
 mod proxy;
 mod socket;
@@ -60,9 +61,10 @@ pub mod z85;
 
 pub use cert::{Certificate, CurveKeyPair};
 pub use context::{Context, ContextBuilder, Termination, DEFAULT_TERM_TIMEOUT};
-pub use error::{Error, Result, WouldBlock};
+pub use error::{Error, ErrorKind, Result, WouldBlock};
 pub use message::Message;
 pub use monitor::{Event, Monitor, MonitorEvent, MonitorEvents, ProtocolError};
+pub use multipart::Multipart;
 pub use poll::{poll, PollItem, Poller};
 #[cfg(feature = "draft")]
 pub use poll::{DraftPoller, PollerEvent};
@@ -72,7 +74,7 @@ pub use proxy::{
 };
 #[cfg(feature = "draft")]
 pub use socket::ThreadSafeSocket;
-pub use socket::{PollEvents, RecvFlags, RecvSize, SendFlags, Socket, SocketType};
+pub use socket::{PollEvents, RecvSize, SendFlags, Socket, SocketType};
 pub use sockopt::{CurveKey, GssapiNameType, Mechanism, OptionInfo, SOCKET_OPTIONS};
 #[cfg(feature = "draft")]
 pub use sockopt::{NormMode, ReconnectStop, RouterNotify};

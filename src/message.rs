@@ -35,6 +35,11 @@ pub struct Message {
     /// The bytes belong to a foreign owner that only allows reading. Only
     /// libzmq replacing the content (a successful send or receive) clears it.
     read_only: bool,
+    /// The boxed `Vec` whose buffer is the content, for a message made from
+    /// a `Vec` (zero-copy) whose content has not been replaced since: lets
+    /// [`Message::into_vec`] hand it back without a copy. Cleared whenever
+    /// the content may have changed hands (send, receive, raw access).
+    vec: Option<std::ptr::NonNull<Vec<u8>>>,
 }
 
 // SAFETY: a zmq_msg_t may be used from any thread as long as one thread at a
@@ -57,6 +62,7 @@ impl Message {
             // SAFETY: initialised just above.
             msg: UnsafeCell::new(unsafe { msg.assume_init() }),
             read_only: false,
+            vec: None,
         }
     }
 
@@ -71,6 +77,7 @@ impl Message {
             // SAFETY: initialised by the successful call above.
             msg: UnsafeCell::new(unsafe { msg.assume_init() }),
             read_only: false,
+            vec: None,
         };
         msg.fill(0);
         Ok(msg)
@@ -88,6 +95,7 @@ impl Message {
             // SAFETY: initialised just above.
             msg: UnsafeCell::new(unsafe { msg.assume_init() }),
             read_only: false,
+            vec: None,
         };
         if !data.is_empty() {
             // SAFETY: the fresh content is private, writable and exactly
@@ -147,10 +155,13 @@ impl Message {
             return Message::new();
         }
         let (ptr, len) = (vec.as_mut_ptr(), vec.len());
-        let hint = Box::into_raw(Box::new(vec)) as *mut c_void;
+        let boxed = Box::into_raw(Box::new(vec));
         // SAFETY: the heap buffer of the boxed Vec does not move while the box
         // lives; we own it exclusively, so the bytes may be written.
-        unsafe { Message::init_data(ptr, len, Some(drop_box::<Vec<u8>>), hint, false) }
+        let mut msg =
+            unsafe { Message::init_data(ptr, len, Some(drop_box::<Vec<u8>>), boxed.cast(), false) };
+        msg.vec = std::ptr::NonNull::new(boxed);
+        msg
     }
 
     /// # Safety
@@ -175,6 +186,7 @@ impl Message {
             // SAFETY: initialised by the successful call.
             msg: UnsafeCell::new(unsafe { msg.assume_init() }),
             read_only,
+            vec: None,
         }
     }
 
@@ -222,6 +234,17 @@ impl Message {
     /// the content through the raw pointer costs at most one extra copy, and
     /// can never make read-only bytes writable.
     pub fn as_raw_mut(&mut self) -> *mut zmq_sys::zmq_msg_t {
+        // Whatever is done through the pointer, the Vec is no longer known
+        // to be the content.
+        self.vec = None;
+        self.msg.get_mut()
+    }
+
+    /// The raw message for this crate's send and receive calls, which keep
+    /// the content's bookkeeping themselves ([`Message::content_replaced`]
+    /// after a success; a failure leaves the content as it was).
+    #[inline]
+    pub(crate) fn raw_for_io(&mut self) -> *mut zmq_sys::zmq_msg_t {
         self.msg.get_mut()
     }
 
@@ -232,6 +255,39 @@ impl Message {
     #[inline]
     pub(crate) fn content_replaced(&mut self) {
         self.read_only = false;
+        self.vec = None;
+    }
+
+    /// The bytes as a `Vec`: without a copy when the message was made from
+    /// a `Vec` (or `String`, `Box<[u8]>`) and its content is still that
+    /// buffer, not shared with a clone or a socket; a copy otherwise.
+    ///
+    /// ```
+    /// let v = vec![1u8; 1 << 20];
+    /// let ptr = v.as_ptr();
+    /// let msg = zmq::Message::from(v);
+    /// let back = msg.into_vec();
+    /// assert_eq!(back.as_ptr(), ptr); // the very same buffer
+    /// ```
+    pub fn into_vec(mut self) -> Vec<u8> {
+        if let Some(boxed) = self.vec.take() {
+            if !self.read_only && !self.is_shared() {
+                let (data, len) = (self.as_ptr(), self.len());
+                // SAFETY: `boxed` is the Vec handed to libzmq as the free
+                // hint of this content (from_vec), alive until the content is
+                // released, which cannot happen while this message holds it.
+                // The content is not shared (ZMQ_SHARED is clear and no send
+                // or receive replaced it since), so nobody else reads the
+                // bytes: taking the Vec out leaves an empty one for the free
+                // function to drop, and the message is closed right after
+                // without reading its bytes again.
+                let vec = unsafe { &mut *boxed.as_ptr() };
+                if vec.as_ptr() == data && vec.len() == len {
+                    return std::mem::take(vec);
+                }
+            }
+        }
+        self.to_vec()
     }
 
     /// Takes over an initialised `zmq_msg_t`.
@@ -244,6 +300,7 @@ impl Message {
         Message {
             msg: UnsafeCell::new(msg),
             read_only: false,
+            vec: None,
         }
     }
 
@@ -302,9 +359,9 @@ impl Message {
     pub fn set_group(&mut self, group: &str) -> Result<()> {
         // libzmq would silently truncate a longer group (strnlen).
         if group.len() > zmq_sys::ZMQ_GROUP_MAX_LENGTH as usize {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
-        let c = CString::new(group).map_err(|_| Error::NulByte("group name"))?;
+        let c = CString::new(group).map_err(|_| Error::nul_byte("group name"))?;
         // SAFETY: the message is initialised; libzmq copies the string.
         check(unsafe { zmq_sys::zmq_msg_set_group(self.msg.get_mut(), c.as_ptr()) }).map(drop)
     }
@@ -488,7 +545,67 @@ impl From<bytes::Bytes> for Message {
 }
 
 impl From<Message> for Vec<u8> {
+    /// [`Message::into_vec`]: without a copy when the message owns a `Vec`.
     fn from(msg: Message) -> Vec<u8> {
-        msg.to_vec()
+        msg.into_vec()
+    }
+}
+
+impl std::hash::Hash for Message {
+    /// The hash of the bytes, as `[u8]`'s (so a `HashMap<Message, _>` can be
+    /// looked up with a `&[u8]`). The bytes never change through `&Message`,
+    /// so a message is a sound key; clippy's `mutable_key_type` lint sees the
+    /// `UnsafeCell` inside (for `Clone`'s flags) and fires anyway: add
+    /// `ignore-interior-mutability = ["zmq::Message"]` to `clippy.toml`.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self[..].hash(state)
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for Message {
+    fn borrow(&self) -> &[u8] {
+        self
+    }
+}
+
+impl PartialEq<[u8]> for Message {
+    fn eq(&self, other: &[u8]) -> bool {
+        self[..] == *other
+    }
+}
+
+impl PartialEq<&[u8]> for Message {
+    fn eq(&self, other: &&[u8]) -> bool {
+        self[..] == **other
+    }
+}
+
+impl<const N: usize> PartialEq<[u8; N]> for Message {
+    fn eq(&self, other: &[u8; N]) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl<const N: usize> PartialEq<&[u8; N]> for Message {
+    fn eq(&self, other: &&[u8; N]) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl PartialEq<str> for Message {
+    fn eq(&self, other: &str) -> bool {
+        self[..] == *other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Message {
+    fn eq(&self, other: &&str) -> bool {
+        self[..] == *other.as_bytes()
+    }
+}
+
+impl PartialEq<Vec<u8>> for Message {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        self[..] == other[..]
     }
 }

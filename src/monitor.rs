@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
-use crate::socket::{c_string, RecvFlags, Socket, SocketType};
-use crate::Message;
+use crate::socket::{c_string, Socket, SocketType};
 
 bitflags::bitflags! {
     /// Which events a monitor reports (`ZMQ_EVENT_*`).
@@ -276,7 +275,7 @@ pub struct MonitorEvent {
 }
 
 fn malformed(what: &'static str) -> Error {
-    Error::MalformedEvent(what)
+    Error::malformed_event(what)
 }
 
 fn endpoint(bytes: &[u8]) -> String {
@@ -337,7 +336,7 @@ pub fn parse_v2(frames: &[&[u8]]) -> Result<MonitorEvent> {
 pub struct Monitor {
     socket: Socket,
     version: u8,
-    frames: Vec<Message>,
+    frames: crate::Multipart,
 }
 
 impl Monitor {
@@ -345,7 +344,8 @@ impl Monitor {
         let endpoint = crate::context::unique_inproc("monitor");
         let c = c_string(&endpoint)?;
         if version == 1 {
-            let events = i32::try_from(events).map_err(|_| Error::InvalidArgument)?;
+            let events = i32::try_from(events)
+                .map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))?;
             // SAFETY: live socket, NUL-terminated endpoint.
             check(unsafe { zmq_sys::zmq_socket_monitor(target.as_raw(), c.as_ptr(), events) })?;
         } else {
@@ -367,28 +367,45 @@ impl Monitor {
         Ok(Monitor {
             socket,
             version,
-            frames: Vec::new(),
+            frames: crate::Multipart::new(),
         })
     }
 
-    /// Receives the next event (blocking as the flags say).
-    pub fn recv(&mut self, flags: RecvFlags) -> Result<MonitorEvent> {
-        self.socket.recv_multipart_into(&mut self.frames, flags)?;
+    /// Receives the next event, waiting as long as it takes (up to a
+    /// `ZMQ_RCVTIMEO` set on [`Monitor::socket`]).
+    pub fn recv(&mut self) -> Result<MonitorEvent> {
+        self.socket.recv_multipart_into(&mut self.frames)?;
+        self.parse()
+    }
+
+    /// Receives the next event if one is there: `Ok(None)` when none is.
+    pub fn try_recv(&mut self) -> Result<Option<MonitorEvent>> {
+        if !self.socket.try_recv_multipart_into(&mut self.frames)? {
+            return Ok(None);
+        }
+        self.parse().map(Some)
+    }
+
+    /// Receives the next event, waiting at most `timeout`; `Ok(None)` when
+    /// none came. A `ZMQ_RCVTIMEO` set on [`Monitor::socket`] is neither
+    /// used nor changed.
+    pub fn recv_timeout(&mut self, timeout: Duration) -> Result<Option<MonitorEvent>> {
+        match self.socket.recv_multipart_timeout(timeout)? {
+            Some(frames) => {
+                self.frames = frames;
+                self.parse().map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn parse(&self) -> Result<MonitorEvent> {
         let frames: Vec<&[u8]> = self.frames.iter().map(|m| &m[..]).collect();
         if self.version == 1 {
             parse_v1(&frames)
         } else {
             parse_v2(&frames)
         }
-    }
-
-    /// Receives the next event, waiting at most `timeout`; `Ok(None)` when
-    /// none came.
-    pub fn recv_timeout(&mut self, timeout: Duration) -> Result<Option<MonitorEvent>> {
-        self.socket.set_rcvtimeo(Some(timeout))?;
-        let event = crate::WouldBlock::would_block(self.recv(RecvFlags::empty()));
-        self.socket.set_rcvtimeo(None)?;
-        event
     }
 
     /// The PAIR socket events arrive on, to poll it with others.
@@ -404,6 +421,17 @@ impl Socket {
     #[doc(alias = "zmq_socket_monitor")]
     pub fn monitor(&self, events: MonitorEvents) -> Result<Monitor> {
         Monitor::start(self, events.bits(), 1)
+    }
+
+    /// Stops the monitor of this socket: its [`Monitor`] receives
+    /// [`Event::MonitorStopped`] and nothing after it. Stopping a socket
+    /// that has no monitor does nothing.
+    #[doc(alias = "zmq_socket_monitor")]
+    pub fn stop_monitor(&self) -> Result<()> {
+        // SAFETY: live socket; a NULL endpoint stops the monitor.
+        check(unsafe { zmq_sys::zmq_socket_monitor(self.as_raw(), std::ptr::null(), 0) })
+            .map(drop)
+            .map_err(|e| e.context("stop monitor", "(socket)"))
     }
 
     /// Starts the versioned (v2) monitor (DRAFT): 64-bit values, local and

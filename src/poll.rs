@@ -108,22 +108,22 @@ impl std::fmt::Debug for PollItem<'_> {
 /// could end it.
 fn timeout_ms(timeout: Option<Duration>, nothing_to_wait_for: bool) -> Result<libc::c_long> {
     match timeout {
-        None if nothing_to_wait_for => Err(Error::InvalidArgument),
+        None if nothing_to_wait_for => Err(Error::from(crate::ErrorKind::InvalidArgument)),
         None => Ok(-1),
         Some(t) => libc::c_long::try_from(crate::sockopt::ceil_millis(t))
-            .map_err(|_| Error::InvalidArgument),
+            .map_err(|_| Error::from(crate::ErrorKind::InvalidArgument)),
     }
 }
 
 /// Waits until one of `items` is ready or `timeout` passes (`None` = forever);
 /// returns how many items have events. Each item's [`PollItem::revents`]
-/// tells what happened. A signal gives [`Error::Interrupted`]: the caller
+/// tells what happened. A signal gives [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted): the caller
 /// decides whether to poll again.
 ///
 /// A timeout below a millisecond waits a whole millisecond (libzmq counts in
 /// milliseconds; rounding down would make it a busy loop). With no items, a
 /// timeout just sleeps and returns 0, and no timeout is
-/// [`Error::InvalidArgument`]: nothing could ever end that wait.
+/// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument): nothing could ever end that wait.
 ///
 /// ```
 /// use std::time::Duration;
@@ -138,7 +138,8 @@ fn timeout_ms(timeout: Option<Duration>, nothing_to_wait_for: bool) -> Result<li
 /// ```
 #[doc(alias = "zmq_poll")]
 pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Result<usize> {
-    let len = i32::try_from(items.len()).map_err(|_| Error::InvalidArgument)?;
+    let len =
+        i32::try_from(items.len()).map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))?;
     let timeout = timeout_ms(timeout, items.is_empty())?;
     // SAFETY: PollItem is repr(transparent) over zmq_pollitem_t, and each item
     // borrows a live socket or descriptor for the duration of the call.
@@ -152,13 +153,13 @@ pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Result<usi
 ///
 /// ```
 /// use std::time::Duration;
-/// use zmq::{Context, PollEvents, Poller, SendFlags, SocketType};
+/// use zmq::{Context, PollEvents, Poller, SocketType};
 /// let ctx = Context::new();
 /// let a = ctx.socket(SocketType::Pull)?;
 /// a.bind("inproc://poller-doc")?;
 /// let push = ctx.socket(SocketType::Push)?;
 /// push.connect("inproc://poller-doc")?;
-/// push.send("hi", SendFlags::empty())?;
+/// push.send("hi")?;
 ///
 /// let mut poller = Poller::new();
 /// poller.add_socket(&a, PollEvents::POLLIN, "a");
@@ -235,7 +236,7 @@ impl<'a, K> Poller<'a, K> {
 
     /// Waits like [`poll`]; returns how many entries are ready. A poller
     /// whose entries were all removed sleeps out a timeout, and refuses to
-    /// wait forever ([`Error::InvalidArgument`]), as [`poll`] does.
+    /// wait forever ([`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument)), as [`poll`] does.
     pub fn poll(&mut self, timeout: Option<Duration>) -> Result<usize> {
         poll(&mut self.items, timeout)
     }
@@ -385,7 +386,7 @@ mod draft {
         /// Waits for events (`None` = forever) and returns them, from storage
         /// the poller reuses; no events before the timeout is an empty
         /// iterator (not an error). With no sockets it sleeps out a timeout,
-        /// and refuses to wait forever ([`Error::InvalidArgument`]), as
+        /// and refuses to wait forever ([`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument)), as
         /// [`poll`] does.
         #[doc(alias = "zmq_poller_wait_all")]
         pub fn wait(
@@ -410,7 +411,7 @@ mod draft {
                 };
                 match check(rc) {
                     Ok(n) => n as usize,
-                    Err(Error::Again) => 0,
+                    Err(ref e) if e.kind() == crate::ErrorKind::Again => 0,
                     Err(e) => return Err(e),
                 }
             };

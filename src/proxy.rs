@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
-use crate::socket::{RecvFlags, SendFlags, Socket};
+use crate::socket::Socket;
 
 fn raw(socket: Option<&Socket>) -> *mut std::ffi::c_void {
     socket.map_or(std::ptr::null_mut(), Socket::as_raw)
@@ -14,7 +14,7 @@ fn raw(socket: Option<&Socket>) -> *mut std::ffi::c_void {
 
 /// Forwards messages between `frontend` and `backend` (and copies them to
 /// `capture`), until the context is shut down: then it returns
-/// `Err(Error::Terminated)`. Typical pairs: ROUTER/DEALER (a queue),
+/// an [`ErrorKind::Terminated`](crate::ErrorKind::Terminated) error. Typical pairs: ROUTER/DEALER (a queue),
 /// XSUB/XPUB (a forwarder), PULL/PUSH (a streamer).
 #[doc(alias = "zmq_proxy")]
 pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<()> {
@@ -104,7 +104,7 @@ impl ProxyStatistics {
     /// Parses the eight 64-bit frames of a statistics reply.
     pub fn parse(frames: &[&[u8]]) -> Result<ProxyStatistics> {
         if frames.len() != 8 {
-            return Err(Error::MalformedEvent(
+            return Err(Error::malformed_event(
                 "a proxy statistics reply has 8 frames",
             ));
         }
@@ -112,7 +112,7 @@ impl ProxyStatistics {
         for (slot, frame) in n.iter_mut().zip(frames) {
             let bytes: [u8; 8] = (*frame)
                 .try_into()
-                .map_err(|_| Error::MalformedEvent("a proxy statistics frame is 8 bytes"))?;
+                .map_err(|_| Error::malformed_event("a proxy statistics frame is 8 bytes"))?;
             *slot = u64::from_ne_bytes(bytes);
         }
         let side = |i: usize| SideStatistics {
@@ -152,7 +152,7 @@ impl ProxyController {
     /// Sends a command (for STATISTICS use [`ProxyController::statistics`]).
     pub fn send(&self, command: ProxyCommand) -> Result<()> {
         self.drain_acks()?;
-        self.socket.send(command.wire(), SendFlags::empty())
+        self.socket.send(command.wire())
     }
 
     /// Stops forwarding.
@@ -173,9 +173,13 @@ impl ProxyController {
     /// Asks for the counters; waits at most `timeout` for the answer.
     pub fn statistics(&self, timeout: Duration) -> Result<ProxyStatistics> {
         self.send(ProxyCommand::Statistics)?;
-        self.socket.set_rcvtimeo(Some(timeout))?;
+        let deadline = std::time::Instant::now() + timeout;
         loop {
-            let frames = self.socket.recv_multipart(RecvFlags::empty())?;
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let frames = self
+                .socket
+                .recv_multipart_timeout(left)?
+                .ok_or(Error::from(crate::ErrorKind::Again))?;
             if frames.len() == 1 && frames[0].is_empty() {
                 continue; // the acknowledgement of an earlier command
             }
@@ -216,7 +220,7 @@ pub const PROXY_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// sending a larger frame is disconnected before libzmq stores it.
 ///
 /// ```
-/// use zmq::{Context, ProxyThread, RecvFlags, SendFlags, SocketType};
+/// use zmq::{Context, ProxyThread, SocketType};
 /// let ctx = Context::new();
 /// let (front, back) = (ctx.socket(SocketType::Pull)?, ctx.socket(SocketType::Push)?);
 /// front.bind("inproc://proxy-doc-in")?;
@@ -227,8 +231,8 @@ pub const PROXY_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// push.connect("inproc://proxy-doc-in")?;
 /// let pull = ctx.socket(SocketType::Pull)?;
 /// pull.connect("inproc://proxy-doc-out")?;
-/// push.send("through", SendFlags::empty())?;
-/// assert_eq!(pull.recv_string(RecvFlags::empty())?, "through");
+/// push.send("through")?;
+/// assert_eq!(pull.recv_string()?, "through");
 /// proxy.stop()?;
 /// # Ok::<(), zmq::Error>(())
 /// ```
@@ -257,12 +261,12 @@ impl ProxyThread {
                 let _done = done_tx;
                 loop {
                     match proxy_steerable(&frontend, &backend, capture.as_ref(), &control_in) {
-                        Err(Error::Interrupted) => continue,
+                        Err(ref e) if e.kind() == crate::ErrorKind::Interrupted => continue,
                         result => return result,
                     }
                 }
             })
-            .map_err(|_| Error::NoThreads)?;
+            .map_err(|_| Error::from(crate::ErrorKind::NoThreads))?;
         Ok(ProxyThread {
             controller: ProxyController::new(control_out),
             thread: Some(thread),
@@ -285,7 +289,7 @@ impl ProxyThread {
     /// returned. If the proxy does not return within [`PROXY_STOP_TIMEOUT`]
     /// (it is blocked sending to a peer that does not read), the thread is
     /// left to end when the context terminates, and this returns
-    /// [`Error::Again`].
+    /// [`ErrorKind::Again`](crate::ErrorKind::Again).
     pub fn stop(mut self) -> Result<()> {
         self.stop_and_join()
     }
@@ -300,7 +304,7 @@ impl ProxyThread {
         let _ = self
             .controller
             .socket
-            .send(ProxyCommand::Terminate.wire(), SendFlags::DONTWAIT);
+            .try_send(ProxyCommand::Terminate.wire());
         match self.done.recv_timeout(PROXY_STOP_TIMEOUT) {
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 log::warn!(
@@ -308,11 +312,11 @@ impl ProxyThread {
                      (blocked sending to a peer that does not read?); it ends when its \
                      context terminates"
                 );
-                Err(Error::Again)
+                Err(Error::from(crate::ErrorKind::Again))
             }
             _ => match thread.join() {
                 Ok(result) => result,
-                Err(_) => Err(Error::Other(libc::EINVAL)),
+                Err(_) => Err(Error::from_errno(libc::EINVAL)),
             },
         }
     }

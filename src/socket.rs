@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::context::Context;
 use crate::error::{check, check_ptr, Error, Result};
 use crate::message::Message;
+use crate::multipart::Multipart;
 
 macro_rules! socket_types {
     ($( $(#[$doc:meta])* $(@$draft:literal)? $name:ident = $c:ident $alias:literal, )*) => {
@@ -96,19 +97,10 @@ bitflags::bitflags! {
     /// Flags of a send call.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
     pub struct SendFlags: i32 {
-        /// Fail with [`Error::Again`] instead of blocking (`ZMQ_DONTWAIT`).
+        /// Fail with [`ErrorKind::Again`](crate::ErrorKind::Again) instead of blocking (`ZMQ_DONTWAIT`).
         const DONTWAIT = zmq_sys::ZMQ_DONTWAIT;
         /// More frames of the same message follow (`ZMQ_SNDMORE`).
         const SNDMORE = zmq_sys::ZMQ_SNDMORE;
-    }
-}
-
-bitflags::bitflags! {
-    /// Flags of a receive call.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-    pub struct RecvFlags: i32 {
-        /// Fail with [`Error::Again`] instead of blocking (`ZMQ_DONTWAIT`).
-        const DONTWAIT = zmq_sys::ZMQ_DONTWAIT;
     }
 }
 
@@ -151,16 +143,16 @@ impl RecvSize {
 /// unsent messages linger for the socket's `linger` time.
 ///
 /// ```
-/// use zmq::{Context, SocketType, SendFlags, RecvFlags};
+/// use zmq::{Context, SocketType};
 /// let ctx = Context::new();
 /// let rep = ctx.socket(SocketType::Rep)?;
 /// rep.bind("tcp://127.0.0.1:*")?;
 /// let req = ctx.socket(SocketType::Req)?;
 /// req.connect(&rep.last_endpoint()?)?;
-/// req.send("ping", SendFlags::empty())?;
-/// assert_eq!(rep.recv_string(RecvFlags::empty())?, "ping");
-/// rep.send("pong", SendFlags::empty())?;
-/// assert_eq!(req.recv_bytes(RecvFlags::empty())?, b"pong");
+/// req.send("ping")?;
+/// assert_eq!(rep.recv_string()?, "ping");
+/// rep.send("pong")?;
+/// assert_eq!(req.recv_bytes()?, b"pong");
 /// # Ok::<(), zmq::Error>(())
 /// ```
 pub struct Socket {
@@ -208,13 +200,13 @@ impl Drop for Socket {
 #[cfg(feature = "draft")]
 fn group_name(group: &str) -> Result<CString> {
     if group.len() > zmq_sys::ZMQ_GROUP_MAX_LENGTH as usize {
-        return Err(Error::InvalidArgument);
+        return Err(Error::from(crate::ErrorKind::InvalidArgument));
     }
     c_string(group)
 }
 
 pub(crate) fn c_string(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::NulByte("endpoint or group name"))
+    CString::new(s).map_err(|_| Error::nul_byte("endpoint or group name"))
 }
 
 /// Rejects a port libzmq would silently mangle: it parses the port of a
@@ -245,7 +237,7 @@ fn check_port(endpoint: &str) -> Result<()> {
                 && port.bytes().all(|b| b.is_ascii_digit())
                 && port.parse::<u16>().is_ok());
         if !valid {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
     }
     Ok(())
@@ -254,7 +246,8 @@ fn check_port(endpoint: &str) -> Result<()> {
 impl Socket {
     pub(crate) fn new(ctx: &Context, kind: SocketType) -> Result<Socket> {
         // SAFETY: the context is live (we hold it); NULL means failure.
-        let raw = check_ptr(unsafe { zmq_sys::zmq_socket(ctx.as_raw(), kind.to_raw()) })?;
+        let raw = check_ptr(unsafe { zmq_sys::zmq_socket(ctx.as_raw(), kind.to_raw()) })
+            .map_err(|e| e.context("socket", format!("{kind:?}")))?;
         let socket = Socket::wrap(ctx, raw)?;
         let defaults = ctx.socket_defaults();
         if let Some(linger) = defaults.linger {
@@ -288,7 +281,7 @@ impl Socket {
     /// `raw` must be a live socket created in `ctx`'s libzmq context, not
     /// closed by anyone else afterwards, and not used concurrently elsewhere.
     pub unsafe fn from_raw(ctx: &Context, raw: *mut c_void) -> Result<Socket> {
-        let raw = NonNull::new(raw).ok_or(Error::InvalidArgument)?;
+        let raw = NonNull::new(raw).ok_or(Error::from(crate::ErrorKind::InvalidArgument))?;
         Socket::wrap(ctx, raw)
     }
 
@@ -339,71 +332,177 @@ impl Socket {
         check(unsafe { f(self.as_raw(), arg.as_ptr()) }).map(drop)
     }
 
+    /// Calls bind, connect, unbind or disconnect; a failure names the
+    /// operation and the endpoint (an endpoint with a NUL byte is not shown).
+    fn endpoint_call(
+        &self,
+        operation: &'static str,
+        f: unsafe extern "C" fn(*mut c_void, *const std::ffi::c_char) -> std::ffi::c_int,
+        endpoint: &str,
+        port_checked: bool,
+    ) -> Result<()> {
+        let c = c_string(endpoint).map_err(|e| e.context(operation, "(endpoint)"))?;
+        let result = if port_checked {
+            check_port(endpoint).and_then(|()| self.call_with_str(f, &c))
+        } else {
+            self.call_with_str(f, &c)
+        };
+        result.map_err(|e| e.context(operation, endpoint.to_owned()))
+    }
+
     /// Accepts connections on an endpoint: `tcp://127.0.0.1:5555`,
     /// `tcp://*:*` (any port: read it back with [`Socket::last_endpoint`]),
     /// `ipc:///tmp/x`, `inproc://name`...
     #[doc(alias = "zmq_bind")]
     pub fn bind(&self, endpoint: &str) -> Result<()> {
-        let c = c_string(endpoint)?;
-        check_port(endpoint)?;
-        self.call_with_str(zmq_sys::zmq_bind, &c)
+        self.endpoint_call("bind", zmq_sys::zmq_bind, endpoint, true)
     }
 
     /// Connects to an endpoint (asynchronously: the peer need not exist yet).
     #[doc(alias = "zmq_connect")]
     pub fn connect(&self, endpoint: &str) -> Result<()> {
-        let c = c_string(endpoint)?;
-        check_port(endpoint)?;
-        self.call_with_str(zmq_sys::zmq_connect, &c)
+        self.endpoint_call("connect", zmq_sys::zmq_connect, endpoint, true)
     }
 
     /// Stops accepting on an endpoint bound before (use the real endpoint
     /// from `last_endpoint` for wildcard binds).
     #[doc(alias = "zmq_unbind")]
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
-        self.call_with_str(zmq_sys::zmq_unbind, &c_string(endpoint)?)
+        self.endpoint_call("unbind", zmq_sys::zmq_unbind, endpoint, false)
     }
 
     /// Disconnects from an endpoint connected before.
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
-        self.call_with_str(zmq_sys::zmq_disconnect, &c_string(endpoint)?)
+        self.endpoint_call("disconnect", zmq_sys::zmq_disconnect, endpoint, false)
     }
 
     // ---- sending -------------------------------------------------------
+    //
+    // Every common call takes no flag: `send`, `send_more` (more frames
+    // follow), `send_multipart`; `try_send*` never block and hand the frame
+    // back when they would; `send_timeout` waits at most a given time;
+    // `send_with`/`send_msg_with` take raw flags.
 
     /// Sends a message frame: bytes, `&str`, `String`, `Vec<u8>` (zero-copy),
-    /// a [`Message`], anything `Into<Message>`.
+    /// a [`Message`], anything `Into<Message>`. Blocks while the socket
+    /// cannot send (high-water mark, no peer yet), up to `ZMQ_SNDTIMEO`.
     ///
-    /// On failure the frame is dropped; use [`Socket::send_msg`] to keep it.
+    /// On failure the frame is dropped; use [`Socket::try_send`] or
+    /// [`Socket::send_msg`] to keep it.
     #[doc(alias = "zmq_msg_send")]
-    pub fn send(&self, data: impl Into<Message>, flags: SendFlags) -> Result<()> {
-        self.send_msg(&mut data.into(), flags)
+    pub fn send(&self, data: impl Into<Message>) -> Result<()> {
+        self.send_msg_with(&mut data.into(), SendFlags::empty())
+    }
+
+    /// Sends a frame with more frames of the same message to follow
+    /// (`ZMQ_SNDMORE`): the guide's `s_sendmore`.
+    pub fn send_more(&self, data: impl Into<Message>) -> Result<()> {
+        self.send_msg_with(&mut data.into(), SendFlags::SNDMORE)
+    }
+
+    /// Sends a frame with explicit flags ([`SendFlags::DONTWAIT`],
+    /// [`SendFlags::SNDMORE`]).
+    #[doc(alias = "zmq_msg_send")]
+    pub fn send_with(&self, data: impl Into<Message>, flags: SendFlags) -> Result<()> {
+        self.send_msg_with(&mut data.into(), flags)
     }
 
     /// Sends `msg`, leaving it empty on success and untouched on failure (so
-    /// a frame refused with [`Error::Again`] can be sent again).
+    /// a frame refused because it would block can be sent again).
     #[doc(alias = "zmq_msg_send")]
-    pub fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
+    pub fn send_msg(&self, msg: &mut Message) -> Result<()> {
+        self.send_msg_with(msg, SendFlags::empty())
+    }
+
+    /// [`Socket::send_msg`] with explicit flags.
+    #[doc(alias = "zmq_msg_send")]
+    pub fn send_msg_with(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
         // SAFETY: live socket and initialised message; on success libzmq takes
         // the content and re-initialises `msg` empty, on failure leaves it.
-        check(unsafe { zmq_sys::zmq_msg_send(msg.as_raw_mut(), self.as_raw(), flags.bits()) })?;
+        check(unsafe { zmq_sys::zmq_msg_send(msg.raw_for_io(), self.as_raw(), flags.bits()) })?;
         // Only now is the content libzmq's: a failed send (EAGAIN, EFSM...)
         // left read-only bytes read-only.
         msg.content_replaced();
         Ok(())
     }
 
-    /// Like [`Socket::send`] with `DONTWAIT`: `Ok(false)` when it would block.
-    pub fn try_send(&self, data: impl Into<Message>, flags: SendFlags) -> Result<bool> {
-        crate::WouldBlock::would_block(self.send(data, flags | SendFlags::DONTWAIT))
-            .map(|sent| sent.is_some())
+    /// Sends without blocking. `Ok(None)`: sent. `Ok(Some(frame))`: the
+    /// socket would have blocked, and here is the frame back (a `Vec` sent
+    /// zero-copy comes back whole: [`Message::into_vec`]), to send later.
+    ///
+    /// ```
+    /// use zmq::{Context, SocketType};
+    /// let ctx = Context::new();
+    /// let push = ctx.socket(SocketType::Push)?;
+    /// push.bind("inproc://try-send-doc")?; // no peer yet: it would block
+    /// let payload = vec![7u8; 1 << 20];
+    /// let back = push.try_send(payload)?.expect("no peer, so it would block");
+    /// assert_eq!(back.len(), 1 << 20);
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    pub fn try_send(&self, data: impl Into<Message>) -> Result<Option<Message>> {
+        let mut msg = data.into();
+        match self.send_msg_with(&mut msg, SendFlags::DONTWAIT) {
+            Ok(()) => Ok(None),
+            Err(e) if e.is_would_block() => Ok(Some(msg)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Socket::try_send`] for the frame of a message with more to follow.
+    pub fn try_send_more(&self, data: impl Into<Message>) -> Result<Option<Message>> {
+        let mut msg = data.into();
+        match self.send_msg_with(&mut msg, SendFlags::DONTWAIT | SendFlags::SNDMORE) {
+            Ok(()) => Ok(None),
+            Err(e) if e.is_would_block() => Ok(Some(msg)),
+            Err(e) => Err(e),
+        }
     }
 
     /// Sends the frames of a multipart message, each but the last with
     /// `SNDMORE`. libzmq delivers all of them or none; an empty iterator
     /// sends nothing.
-    pub fn send_multipart<I>(&self, frames: I, flags: SendFlags) -> Result<()>
+    pub fn send_multipart<I>(&self, frames: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        self.send_multipart_with(frames, SendFlags::empty())
+    }
+
+    /// [`Socket::send_multipart`] without blocking. `Ok(None)`: sent.
+    /// `Ok(Some(frames))`: the socket would have blocked, nothing was sent,
+    /// and here are the frames back. (libzmq takes a message whole: once
+    /// its first frame is accepted, so are the others.)
+    pub fn try_send_multipart<I>(&self, frames: I) -> Result<Option<Multipart>>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        let mut frames: Multipart = frames.into_iter().collect();
+        let Some(mut first) = frames.pop_front() else {
+            return Ok(None);
+        };
+        let flags = if frames.is_empty() {
+            SendFlags::DONTWAIT
+        } else {
+            SendFlags::DONTWAIT | SendFlags::SNDMORE
+        };
+        match self.send_msg_with(&mut first, flags) {
+            Ok(()) => self.send_multipart(frames).map(|()| None),
+            Err(e) if e.is_would_block() => {
+                frames.push_front(first);
+                Ok(Some(frames))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Socket::send_multipart`] with explicit flags for every frame (with
+    /// `DONTWAIT`, only the first frame can be refused: libzmq then takes
+    /// the rest).
+    pub fn send_multipart_with<I>(&self, frames: I, flags: SendFlags) -> Result<()>
     where
         I: IntoIterator,
         I::Item: Into<Message>,
@@ -415,55 +514,84 @@ impl Socket {
             } else {
                 SendFlags::empty()
             };
-            self.send(frame, flags | more)?;
+            self.send_with(frame, flags | more)?;
         }
         Ok(())
     }
 
     // ---- receiving -----------------------------------------------------
+    //
+    // `recv*` block (up to `ZMQ_RCVTIMEO`); each has a `try_recv*` twin that
+    // never blocks and gives `Ok(None)` when nothing is there.
 
-    /// Receives a frame into `msg`, replacing its content (no allocation when
-    /// the frame is small; reuse one `Message` in a loop).
-    #[doc(alias = "zmq_msg_recv")]
-    pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
+    fn recv_raw(&self, msg: &mut Message, flags: i32) -> Result<()> {
         // SAFETY: live socket and initialised message; on success libzmq
         // closes the old content and stores the new frame, on failure
         // (EAGAIN, ENOTSUP, EFSM...) it leaves the message as it was.
-        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_raw_mut(), self.as_raw(), flags.bits()) })?;
+        check(unsafe { zmq_sys::zmq_msg_recv(msg.raw_for_io(), self.as_raw(), flags) })?;
         msg.content_replaced();
         Ok(())
     }
 
+    /// Receives a frame into `msg`, replacing its content (no allocation when
+    /// the frame is small; reuse one `Message` in a loop).
+    #[doc(alias = "zmq_msg_recv")]
+    pub fn recv(&self, msg: &mut Message) -> Result<()> {
+        self.recv_raw(msg, 0)
+    }
+
+    /// [`Socket::recv`] without blocking: `Ok(false)` when nothing is there
+    /// (`msg` is left as it was).
+    pub fn try_recv(&self, msg: &mut Message) -> Result<bool> {
+        match self.recv_raw(msg, zmq_sys::ZMQ_DONTWAIT) {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_would_block() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Receives a frame as a new [`Message`].
-    pub fn recv_msg(&self, flags: RecvFlags) -> Result<Message> {
+    pub fn recv_msg(&self) -> Result<Message> {
         let mut msg = Message::new();
-        self.recv(&mut msg, flags)?;
+        self.recv(&mut msg)?;
         Ok(msg)
     }
 
+    /// [`Socket::recv_msg`] without blocking: `Ok(None)` when nothing is there.
+    pub fn try_recv_msg(&self) -> Result<Option<Message>> {
+        let mut msg = Message::new();
+        Ok(self.try_recv(&mut msg)?.then_some(msg))
+    }
+
     /// Receives a frame as bytes.
-    pub fn recv_bytes(&self, flags: RecvFlags) -> Result<Vec<u8>> {
-        self.recv_msg(flags).map(|m| m.to_vec())
+    pub fn recv_bytes(&self) -> Result<Vec<u8>> {
+        self.recv_msg().map(Vec::from)
+    }
+
+    /// [`Socket::recv_bytes`] without blocking: `Ok(None)` when nothing is there.
+    pub fn try_recv_bytes(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.try_recv_msg()?.map(Vec::from))
     }
 
     /// Receives a frame as a `String`; invalid UTF-8 gives
-    /// [`Error::InvalidUtf8`], whose inner error hands the bytes back.
-    pub fn recv_string(&self, flags: RecvFlags) -> Result<String> {
-        Ok(String::from_utf8(self.recv_bytes(flags)?)?)
+    /// [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8), and
+    /// [`Error::into_utf8_bytes`] hands the bytes back.
+    pub fn recv_string(&self) -> Result<String> {
+        Ok(String::from_utf8(self.recv_bytes()?)?)
     }
 
-    /// Receives a frame into `buf`, reporting its real size: the rest of a
-    /// longer frame is lost, and [`RecvSize::truncated`] says so.
-    #[doc(alias = "zmq_recv")]
-    pub fn recv_into(&self, buf: &mut [u8], flags: RecvFlags) -> Result<RecvSize> {
+    /// [`Socket::recv_string`] without blocking: `Ok(None)` when nothing is there.
+    pub fn try_recv_string(&self) -> Result<Option<String>> {
+        match self.try_recv_bytes()? {
+            Some(bytes) => Ok(Some(String::from_utf8(bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn recv_into_raw(&self, buf: &mut [u8], flags: i32) -> Result<RecvSize> {
         // SAFETY: live socket; libzmq writes at most `buf.len()` bytes.
         let n = check(unsafe {
-            zmq_sys::zmq_recv(
-                self.as_raw(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                flags.bits(),
-            )
+            zmq_sys::zmq_recv(self.as_raw(), buf.as_mut_ptr().cast(), buf.len(), flags)
         })?;
         let untruncated_size = n as usize;
         Ok(RecvSize {
@@ -472,63 +600,167 @@ impl Socket {
         })
     }
 
+    /// Receives a frame into `buf`, reporting its real size: the rest of a
+    /// longer frame is lost, and [`RecvSize::truncated`] says so.
+    #[doc(alias = "zmq_recv")]
+    pub fn recv_into(&self, buf: &mut [u8]) -> Result<RecvSize> {
+        self.recv_into_raw(buf, 0)
+    }
+
+    /// [`Socket::recv_into`] without blocking: `Ok(None)` when nothing is there.
+    pub fn try_recv_into(&self, buf: &mut [u8]) -> Result<Option<RecvSize>> {
+        crate::WouldBlock::would_block(self.recv_into_raw(buf, zmq_sys::ZMQ_DONTWAIT))
+    }
+
     /// Receives all frames of a multipart message, without copying them.
-    pub fn recv_multipart(&self, flags: RecvFlags) -> Result<Vec<Message>> {
-        let mut frames = Vec::new();
-        self.recv_multipart_into(&mut frames, flags)?;
+    pub fn recv_multipart(&self) -> Result<Multipart> {
+        let mut frames = Multipart::new();
+        self.recv_multipart_into(&mut frames)?;
         Ok(frames)
+    }
+
+    /// [`Socket::recv_multipart`] without blocking: `Ok(None)` when nothing is there.
+    pub fn try_recv_multipart(&self) -> Result<Option<Multipart>> {
+        let mut frames = Multipart::new();
+        Ok(self.try_recv_multipart_into(&mut frames)?.then_some(frames))
     }
 
     /// Receives all frames of a multipart message into `frames` (cleared
     /// first), reusing its allocation.
-    pub fn recv_multipart_into(&self, frames: &mut Vec<Message>, flags: RecvFlags) -> Result<()> {
-        frames.clear();
+    pub fn recv_multipart_into(&self, frames: &mut Multipart) -> Result<()> {
+        frames.as_mut_vec().clear();
+        self.recv_rest(frames, Message::new())
+    }
+
+    /// [`Socket::recv_multipart_into`] without blocking: `Ok(false)` when
+    /// nothing is there (`frames` is then empty).
+    pub fn try_recv_multipart_into(&self, frames: &mut Multipart) -> Result<bool> {
+        frames.as_mut_vec().clear();
+        let mut first = Message::new();
+        if !self.try_recv(&mut first)? {
+            return Ok(false);
+        }
+        frames.push_back(first);
+        self.recv_rest(frames, Message::new()).map(|()| true)
+    }
+
+    /// Receives frames until the last one of the message. Once the first
+    /// frame of a message has arrived the others are there too (libzmq
+    /// delivers messages whole), so these receives never wait.
+    fn recv_rest(&self, frames: &mut Multipart, mut msg: Message) -> Result<()> {
         loop {
-            let msg = self.recv_msg(flags)?;
-            let more = msg.more();
-            frames.push(msg);
-            if !more {
+            if frames.last().is_some_and(|m| !m.more()) {
                 return Ok(());
             }
+            self.recv(&mut msg)?;
+            frames.push_back(std::mem::take(&mut msg));
         }
     }
 
-    /// [`Socket::recv_msg`] without blocking: `Ok(None)` when nothing is there.
-    pub fn try_recv_msg(&self) -> Result<Option<Message>> {
-        crate::WouldBlock::would_block(self.recv_msg(RecvFlags::DONTWAIT))
+    // ---- waiting -------------------------------------------------------
+
+    /// Waits until the socket can do one of `events` ([`PollEvents::POLLIN`]:
+    /// receive, [`PollEvents::POLLOUT`]: send) without blocking, at most
+    /// `timeout` (`None`: as long as it takes). Returns the events that are
+    /// ready, empty when the time ran out (pyzmq's `socket.poll`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use zmq::{Context, PollEvents, SocketType};
+    /// let ctx = Context::new();
+    /// let pull = ctx.socket(SocketType::Pull)?;
+    /// pull.bind("inproc://socket-poll-doc")?;
+    /// let ready = pull.poll(PollEvents::POLLIN, Some(Duration::from_millis(10)))?;
+    /// assert!(ready.is_empty());
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "zmq_poll")]
+    pub fn poll(&self, events: PollEvents, timeout: Option<Duration>) -> Result<PollEvents> {
+        let mut items = [crate::PollItem::socket(self, events)];
+        crate::poll(&mut items, timeout)?;
+        Ok(items[0].revents())
     }
 
-    /// [`Socket::recv_bytes`] without blocking: `Ok(None)` when nothing is there.
-    pub fn try_recv_bytes(&self) -> Result<Option<Vec<u8>>> {
-        crate::WouldBlock::would_block(self.recv_bytes(RecvFlags::DONTWAIT))
+    /// Tries `attempt` (a non-blocking call) until it gives a value or
+    /// `timeout` has passed, waiting for `events` in between.
+    fn within<T>(
+        &self,
+        events: PollEvents,
+        timeout: Duration,
+        mut attempt: impl FnMut() -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
+        let deadline = std::time::Instant::now().checked_add(timeout);
+        loop {
+            if let Some(value) = attempt()? {
+                return Ok(Some(value));
+            }
+            let left = match deadline {
+                Some(d) => d.saturating_duration_since(std::time::Instant::now()),
+                None => timeout,
+            };
+            if left.is_zero() {
+                return Ok(None);
+            }
+            self.poll(events, Some(left))?;
+        }
     }
 
-    /// [`Socket::recv_multipart`] without blocking: `Ok(None)` when nothing is there.
-    pub fn try_recv_multipart(&self) -> Result<Option<Vec<Message>>> {
-        crate::WouldBlock::would_block(self.recv_multipart(RecvFlags::DONTWAIT))
+    /// Receives a frame, waiting at most `timeout`: `Ok(None)` when none
+    /// came in time. The socket's own `ZMQ_RCVTIMEO` is neither used nor
+    /// changed.
+    pub fn recv_msg_timeout(&self, timeout: Duration) -> Result<Option<Message>> {
+        self.within(PollEvents::POLLIN, timeout, || self.try_recv_msg())
     }
 
-    /// Whether the last frame received has more frames after it (`ZMQ_RCVMORE`).
-    pub fn more(&self) -> Result<bool> {
-        self.rcvmore()
+    /// [`Socket::recv_bytes`], waiting at most `timeout`: `Ok(None)` when
+    /// nothing came in time.
+    pub fn recv_bytes_timeout(&self, timeout: Duration) -> Result<Option<Vec<u8>>> {
+        self.within(PollEvents::POLLIN, timeout, || self.try_recv_bytes())
     }
 
-    /// What the socket can do now without blocking (`ZMQ_EVENTS`); with
-    /// [`std::os::fd::AsRawFd`] this integrates with other event loops.
-    /// On a thread-safe (DRAFT) socket it asks the socket's readiness poller,
-    /// which also consumes the wake-up its descriptor signalled.
-    pub fn events(&self) -> Result<PollEvents> {
+    /// [`Socket::recv_string`], waiting at most `timeout`: `Ok(None)` when
+    /// nothing came in time.
+    pub fn recv_string_timeout(&self, timeout: Duration) -> Result<Option<String>> {
+        self.within(PollEvents::POLLIN, timeout, || self.try_recv_string())
+    }
+
+    /// [`Socket::recv_multipart`], waiting at most `timeout`: `Ok(None)`
+    /// when nothing came in time.
+    pub fn recv_multipart_timeout(&self, timeout: Duration) -> Result<Option<Multipart>> {
+        self.within(PollEvents::POLLIN, timeout, || self.try_recv_multipart())
+    }
+
+    /// Sends a frame, waiting at most `timeout` for the socket to take it.
+    /// `Ok(None)`: sent. `Ok(Some(frame))`: the time ran out, and here is
+    /// the frame back. The socket's own `ZMQ_SNDTIMEO` is neither used nor
+    /// changed.
+    pub fn send_timeout(
+        &self,
+        data: impl Into<Message>,
+        timeout: Duration,
+    ) -> Result<Option<Message>> {
+        let mut msg = Some(data.into());
+        let sent = self.within(PollEvents::POLLOUT, timeout, || {
+            let frame = msg.take().unwrap_or_default();
+            match self.try_send(frame)? {
+                None => Ok(Some(())),
+                Some(back) => {
+                    msg = Some(back);
+                    Ok(None)
+                }
+            }
+        })?;
+        Ok(if sent.is_some() { None } else { msg })
+    }
+
+    /// The events of a thread-safe socket's readiness poller; `None` for
+    /// a classic socket, which has `ZMQ_EVENTS`.
+    pub(crate) fn poller_events(&self) -> Option<Result<PollEvents>> {
         #[cfg(all(unix, feature = "draft"))]
         if let SocketFd::Poller(poller) = &self.fd {
-            return poller.events();
+            return Some(poller.events());
         }
-        self.raw_events()
-            .map(|e| PollEvents::from_bits_truncate(e as i16))
-    }
-
-    /// Sets the linger (`None` = infinite, `Some(ZERO)` = drop at once).
-    pub fn set_linger(&self, linger: Option<Duration>) -> Result<()> {
-        self.set_linger_opt(linger)
+        None
     }
 }
 
@@ -558,7 +790,8 @@ impl SocketFd {
             return Ok(SocketFd::Poller(poller));
         }
         let _ = socket;
-        let (read, write) = std::io::pipe().map_err(|_| Error::TooManySockets)?;
+        let (read, write) =
+            std::io::pipe().map_err(|_| Error::from(crate::ErrorKind::TooManySockets))?;
         Ok(SocketFd::Never {
             read: read.into(),
             _write: write.into(),
@@ -626,7 +859,7 @@ impl ReadinessPoller {
         let rc = unsafe { zmq_sys::zmq_poller_wait_all(poller.0.as_ptr(), &mut event, 1, 0) };
         match check(rc) {
             Ok(_) => Ok(PollEvents::from_bits_truncate(event.events)),
-            Err(Error::Again) => Ok(PollEvents::empty()),
+            Err(ref e) if e.kind() == crate::ErrorKind::Again => Ok(PollEvents::empty()),
             Err(e) => Err(e),
         }
     }

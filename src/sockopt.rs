@@ -4,7 +4,7 @@
 //! value codec and direction; the getter and/or setter are generated from it,
 //! so a get-only option has no setter and a set-only option has no getter at
 //! compile time. The codecs turn libzmq's raw ints and buffers into Rust types
-//! and reject out-of-range values with [`Error::InvalidArgument`] before
+//! and reject out-of-range values with [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) before
 //! libzmq sees them.
 //!
 //! The table covers every socket option of libzmq 4.3.5's `zmq.h` (the DRAFT
@@ -235,7 +235,7 @@ bitflags::bitflags! {
 /// A CURVE key (public, secret or server key): 32 bytes.
 ///
 /// Made from 32 raw bytes or from their 40-character Z85 text; anything else
-/// is [`Error::InvalidArgument`]. `Debug` never shows the key, and the bytes
+/// is [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument). `Debug` never shows the key, and the bytes
 /// are overwritten with zeros when the value is dropped.
 ///
 /// ```
@@ -261,13 +261,15 @@ impl CurveKey {
         match key.len() {
             CurveKey::LEN => CurveKey::from_bytes(key),
             CurveKey::Z85_LEN => CurveKey::z85_decode(key),
-            _ => Err(Error::InvalidArgument),
+            _ => Err(Error::from(crate::ErrorKind::InvalidArgument)),
         }
     }
 
     /// A key from exactly 32 raw bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<CurveKey> {
-        let raw: [u8; CurveKey::LEN] = bytes.try_into().map_err(|_| Error::InvalidArgument)?;
+        let raw: [u8; CurveKey::LEN] = bytes
+            .try_into()
+            .map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))?;
         Ok(CurveKey(raw))
     }
 
@@ -279,7 +281,7 @@ impl CurveKey {
 
     fn z85_decode(text: &[u8]) -> Result<CurveKey> {
         if text.len() != CurveKey::Z85_LEN || text.contains(&0) {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         let mut c_text = [0u8; CurveKey::Z85_LEN + 1];
         c_text[..CurveKey::Z85_LEN].copy_from_slice(text);
@@ -289,7 +291,7 @@ impl CurveKey {
         // bytes into `key.0` (or none, returning NULL, on a bad character).
         let out = unsafe { zmq_sys::zmq_z85_decode(key.0.as_mut_ptr(), c_text.as_ptr().cast()) };
         if out.is_null() {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         Ok(key)
     }
@@ -321,7 +323,7 @@ impl CurveKey {
     }
 
     /// A new random `(public, secret)` key pair. Fails with
-    /// [`Error::NotSupported`] if libzmq was built without CURVE.
+    /// [`ErrorKind::NotSupported`](crate::ErrorKind::NotSupported) if libzmq was built without CURVE.
     #[doc(alias = "zmq_curve_keypair")]
     pub fn generate_keypair() -> Result<(CurveKey, CurveKey)> {
         let mut public = [0u8; CurveKey::Z85_LEN + 1];
@@ -450,7 +452,7 @@ fn get_int(socket: &Socket, option: c_int) -> Result<i32> {
     let mut buf = [0u8; 4];
     let n = socket.getsockopt_raw(option, &mut buf)?;
     if n != 4 {
-        return Err(Error::InvalidArgument);
+        return Err(Error::from(crate::ErrorKind::InvalidArgument));
     }
     Ok(i32::from_ne_bytes(buf))
 }
@@ -461,7 +463,7 @@ fn set_int(socket: &Socket, option: c_int, value: i32) -> Result<()> {
 
 fn non_negative(value: i32) -> Result<i32> {
     if value < 0 {
-        Err(Error::InvalidArgument)
+        Err(Error::from(crate::ErrorKind::InvalidArgument))
     } else {
         Ok(value)
     }
@@ -474,18 +476,18 @@ pub(crate) fn ceil_millis(d: Duration) -> u128 {
 }
 
 /// [`ceil_millis`] as a C `int`; too long a duration is
-/// [`Error::InvalidArgument`].
+/// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
 fn millis(d: Duration) -> Result<i32> {
-    i32::try_from(ceil_millis(d)).map_err(|_| Error::InvalidArgument)
+    i32::try_from(ceil_millis(d)).map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))
 }
 
 /// Whole seconds of a duration, as a C `int`; a fraction of a second, or too
-/// long a duration, is [`Error::InvalidArgument`].
+/// long a duration, is [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
 fn seconds(d: Duration) -> Result<i32> {
     if d.subsec_nanos() != 0 {
-        return Err(Error::InvalidArgument);
+        return Err(Error::from(crate::ErrorKind::InvalidArgument));
     }
-    i32::try_from(d.as_secs()).map_err(|_| Error::InvalidArgument)
+    i32::try_from(d.as_secs()).map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))
 }
 
 /// A codec over a C `int`: `decode` turns libzmq's int into the getter's
@@ -590,7 +592,7 @@ int_codec! {
 int_codec! {
     /// A `ZMQ_GSSAPI_NT_*` name type.
     GssNt: GssapiNameType, GssapiNameType;
-    |v| GssapiNameType::from_raw(v).ok_or(Error::Other(libc::EINVAL));
+    |v| GssapiNameType::from_raw(v).ok_or(Error::from_errno(libc::EINVAL));
     |v| Ok(v.to_raw());
 }
 
@@ -598,7 +600,7 @@ int_codec! {
 int_codec! {
     /// A `ZMQ_NORM_*` mode.
     Norm: NormMode, NormMode;
-    |v| NormMode::from_raw(v).ok_or(Error::Other(libc::EINVAL));
+    |v| NormMode::from_raw(v).ok_or(Error::from_errno(libc::EINVAL));
     |v| Ok(v.to_raw());
 }
 
@@ -618,6 +620,20 @@ int_codec! {
     |v| Ok(v.bits());
 }
 
+/// `ZMQ_EVENTS` as [`PollEvents`](crate::PollEvents); a thread-safe (DRAFT)
+/// socket, which has no `ZMQ_EVENTS`, asks its readiness poller.
+pub(crate) struct Events;
+
+impl GetCodec for Events {
+    type Get = crate::PollEvents;
+    fn get(socket: &Socket, option: c_int) -> Result<crate::PollEvents> {
+        if let Some(events) = socket.poller_events() {
+            return events;
+        }
+        get_int(socket, option).map(|e| crate::PollEvents::from_bits_truncate(e as i16))
+    }
+}
+
 /// The socket type (`ZMQ_TYPE`); get-only.
 pub(crate) struct Kind;
 
@@ -625,7 +641,7 @@ impl GetCodec for Kind {
     type Get = crate::SocketType;
     fn get(socket: &Socket, option: c_int) -> Result<crate::SocketType> {
         let raw = get_int(socket, option)?;
-        crate::SocketType::from_raw(raw).ok_or(Error::Other(libc::EINVAL))
+        crate::SocketType::from_raw(raw).ok_or(Error::from_errno(libc::EINVAL))
     }
 }
 
@@ -636,7 +652,7 @@ impl GetCodec for Mech {
     type Get = Mechanism;
     fn get(socket: &Socket, option: c_int) -> Result<Mechanism> {
         let raw = get_int(socket, option)?;
-        Mechanism::from_raw(raw).ok_or(Error::Other(libc::EINVAL))
+        Mechanism::from_raw(raw).ok_or(Error::from_errno(libc::EINVAL))
     }
 }
 
@@ -648,7 +664,7 @@ impl GetCodec for Int64 {
     fn get(socket: &Socket, option: c_int) -> Result<i64> {
         let mut buf = [0u8; 8];
         if socket.getsockopt_raw(option, &mut buf)? != 8 {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         Ok(i64::from_ne_bytes(buf))
     }
@@ -669,7 +685,7 @@ impl GetCodec for Uint64 {
     fn get(socket: &Socket, option: c_int) -> Result<u64> {
         let mut buf = [0u8; 8];
         if socket.getsockopt_raw(option, &mut buf)? != 8 {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         Ok(u64::from_ne_bytes(buf))
     }
@@ -693,7 +709,7 @@ impl SetCodec for Bytes {
 }
 
 /// A routing id: 1 to 255 bytes (libzmq's limit; longer is rejected here
-/// with [`Error::InvalidArgument`]).
+/// with [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument)).
 pub(crate) struct RoutingId;
 
 /// The longest routing id libzmq accepts.
@@ -715,7 +731,7 @@ impl SetCodec for RoutingId {
         // libzmq reserves ids starting with a zero byte for the ones it
         // generates itself, but 4.3.5 does not check that.
         if value.is_empty() || value.len() > MAX_ROUTING_ID || value.first() == Some(&0) {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         socket.setsockopt_raw(option, value)
     }
@@ -738,7 +754,9 @@ impl GetCodec for Str {
                     buf.truncate(n);
                     break buf;
                 }
-                Err(Error::InvalidArgument) if size < (1 << 20) => size *= 16,
+                Err(ref e) if e.kind() == crate::ErrorKind::InvalidArgument && size < (1 << 20) => {
+                    size *= 16
+                }
                 Err(e) => return Err(e),
             }
         };
@@ -754,7 +772,7 @@ impl SetCodec for Str {
     fn set(socket: &Socket, option: c_int, value: &str) -> Result<()> {
         if value.contains('\0') {
             let name = SOCKET_OPTIONS.iter().find(|o| o.number == option);
-            return Err(Error::NulByte(
+            return Err(Error::nul_byte(
                 name.map_or("socket option value", |o| o.name),
             ));
         }
@@ -770,7 +788,7 @@ impl GetCodec for Key {
     fn get(socket: &Socket, option: c_int) -> Result<CurveKey> {
         let mut key = CurveKey([0; CurveKey::LEN]);
         if socket.getsockopt_raw(option, &mut key.0)? != CurveKey::LEN {
-            return Err(Error::InvalidArgument);
+            return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         Ok(key)
     }
@@ -801,6 +819,7 @@ macro_rules! get_ty {
     (Str) => { String };
     (Key) => { CurveKey };
     (Kind) => { crate::SocketType };
+    (Events) => { crate::PollEvents };
     (Mech) => { Mechanism };
     (GssNt) => { GssapiNameType };
     (Norm) => { NormMode };
@@ -885,6 +904,7 @@ macro_rules! sockopts {
         $(#[cfg(feature = $draft)])?
         pub fn $get(&self) -> Result<get_ty!($codec)> {
             <$codec as GetCodec>::get(self, zmq_sys::$c as c_int)
+                .map_err(|e| e.context("get", $alias))
         }
     };
     (@set - $($rest:tt)*) => {};
@@ -896,6 +916,7 @@ macro_rules! sockopts {
         $(#[cfg(feature = $draft)])?
         pub fn $set(&self, value: set_ty!($codec)) -> Result<()> {
             <$codec as SetCodec>::set(self, zmq_sys::$c as c_int, value)
+                .map_err(|e| e.context("set", $alias))
         }
     };
 }
@@ -909,12 +930,16 @@ sockopts! {
 
     /// The socket's type. All socket types; fixed at creation.
     ZMQ_TYPE "ZMQ_TYPE" => socket_type / - : Kind;
-    /// Whether more frames of the last received message follow.
+    /// Whether more frames of the last received message follow (the
+    /// frame itself says so too: [`crate::Message::more`]).
     /// Default false; all socket types.
-    ZMQ_RCVMORE "ZMQ_RCVMORE" => rcvmore / - : Bool;
-    /// Readiness flags as raw `ZMQ_POLLIN`/`ZMQ_POLLOUT` bits; see
-    /// [`Socket::events`]. No default (live state); all socket types.
-    ZMQ_EVENTS "ZMQ_EVENTS" => raw_events / - : Int;
+    ZMQ_RCVMORE "ZMQ_RCVMORE" => more / - : Bool;
+    /// What the socket can do now without blocking; with
+    /// [`std::os::fd::AsRawFd`] this integrates with other event loops. On
+    /// a thread-safe (DRAFT) socket it asks the socket's readiness poller,
+    /// which also consumes the wake-up its descriptor signalled.
+    /// No default (live state); all socket types.
+    ZMQ_EVENTS "ZMQ_EVENTS" => events / - : Events;
     /// The file descriptor signalling readiness changes. Fixed per socket;
     /// classic (non-thread-safe) socket types only.
     ZMQ_FD "ZMQ_FD" => fd / - : Int;
@@ -936,7 +961,7 @@ sockopts! {
     /// How long unsent messages linger after close; `None` = forever.
     /// Milliseconds; default `None` (see the shutdown policy of
     /// [`crate::Context`]). All socket types.
-    ZMQ_LINGER "ZMQ_LINGER" => linger / set_linger_opt : Millis;
+    ZMQ_LINGER "ZMQ_LINGER" => linger / set_linger : Millis;
     /// Send high-water mark: queued outbound messages per peer (0 = no
     /// limit). Messages; default 1000; all socket types.
     ZMQ_SNDHWM "ZMQ_SNDHWM" => sndhwm / set_sndhwm : NonNegInt;

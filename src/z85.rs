@@ -46,7 +46,7 @@ pub fn encode_secret(data: &[u8]) -> Result<Zeroizing<String>> {
 /// growing buffer would leave copies behind in freed memory).
 fn encode_into(data: &[u8], out: &mut String) -> Result<()> {
     if !data.len().is_multiple_of(4) {
-        return Err(Error::InvalidArgument);
+        return Err(Error::from(crate::ErrorKind::InvalidArgument));
     }
     out.reserve_exact(data.len() / 4 * 5);
     let mut digits = [0u8; 5];
@@ -83,7 +83,7 @@ pub fn decode_secret(text: &str) -> Result<Zeroizing<Vec<u8>>> {
 fn decode_into(text: &str, out: &mut Vec<u8>) -> Result<()> {
     let bytes = text.as_bytes();
     if !bytes.len().is_multiple_of(5) {
-        return Err(Error::InvalidArgument);
+        return Err(Error::from(crate::ErrorKind::InvalidArgument));
     }
     out.reserve_exact(bytes.len() / 5 * 4);
     for chunk in bytes.chunks_exact(5) {
@@ -91,11 +91,12 @@ fn decode_into(text: &str, out: &mut Vec<u8>) -> Result<()> {
         for &c in chunk {
             let digit = DECODE[c as usize];
             if digit == 0xff {
-                return Err(Error::InvalidArgument);
+                return Err(Error::from(crate::ErrorKind::InvalidArgument));
             }
             value = value * 85 + u64::from(digit);
         }
-        let value = u32::try_from(value).map_err(|_| Error::InvalidArgument)?;
+        let value =
+            u32::try_from(value).map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))?;
         out.extend_from_slice(&value.to_be_bytes());
     }
     Ok(())

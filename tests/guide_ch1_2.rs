@@ -17,7 +17,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use zmq::{Context, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 mod common;
 use common::{count_lines, free_endpoint, wait_listening, worker_tasks, Proc};
@@ -43,17 +43,13 @@ fn reads_tasks_and_filtered_weather(reader: &str) {
     let mut proc = Proc::run(reader, &["10", &tasks, &weather]);
     // PUSH waits for the reader to connect: the tasks get there first.
     for task in 1..=5 {
-        push.send(task.to_string(), SendFlags::empty()).unwrap();
+        push.send(task.to_string()).unwrap();
     }
     let mut n = 0;
     while proc.running() {
         n += 1;
-        publisher
-            .send(format!("10002 {n} 50"), SendFlags::empty())
-            .unwrap();
-        publisher
-            .send(format!("10001 {n} 40"), SendFlags::empty())
-            .unwrap();
+        publisher.send(format!("10002 {n} 50")).unwrap();
+        publisher.send(format!("10001 {n} 40")).unwrap();
         thread::sleep(Duration::from_millis(5));
     }
     let out = proc.finish();
@@ -148,8 +144,8 @@ fn rrclient_sends_the_guides_ten_requests() {
     worker.connect(&backend).unwrap();
     let client = Proc::run("rrclient", &["10", &frontend]);
     for _ in 0..10 {
-        assert_eq!(worker.recv_string(RecvFlags::empty()).unwrap(), "Hello");
-        worker.send("World", SendFlags::empty()).unwrap();
+        assert_eq!(worker.recv_string().unwrap(), "Hello");
+        worker.send("World").unwrap();
     }
     let out = client.finish();
     let expected: String = (0..10)
@@ -226,8 +222,8 @@ fn interrupt_exits_cleanly_on_sigint() {
     let client = ctx.socket(SocketType::Req).unwrap();
     client.set_rcvtimeo(Some(DEADLINE)).unwrap();
     client.connect(&endpoint).unwrap();
-    client.send("Hello", SendFlags::empty()).unwrap();
-    assert_eq!(client.recv_string(RecvFlags::empty()).unwrap(), "Hello");
+    client.send("Hello").unwrap();
+    assert_eq!(client.recv_string().unwrap(), "Hello");
     server.wait_for("W: recv\n");
 
     server.signal("INT");

@@ -3,9 +3,7 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use zmq::{
-    Context, Event, Monitor, MonitorEvents, ProtocolError, RecvFlags, SendFlags, Socket, SocketType,
-};
+use zmq::{Context, Event, Monitor, MonitorEvents, ProtocolError, Socket, SocketType};
 
 /// Collects events until `done` says so (or fails after 5 s).
 fn collect_until(monitor: &mut Monitor, mut done: impl FnMut(&Event) -> bool) -> Vec<Event> {
@@ -48,8 +46,8 @@ fn lifecycle_of_a_tcp_peer_in_order() {
     let client = ctx.socket(SocketType::Req).unwrap();
     let mut client_mon = client.monitor(MonitorEvents::ALL).unwrap();
     client.connect(&endpoint).unwrap();
-    client.send("hi", SendFlags::empty()).unwrap();
-    assert_eq!(server.recv_string(RecvFlags::empty()).unwrap(), "hi");
+    client.send("hi").unwrap();
+    assert_eq!(server.recv_string().unwrap(), "hi");
 
     let client_events = collect_until(&mut client_mon, |e| *e == Event::HandshakeSucceeded);
     let names: Vec<_> = client_events
@@ -111,13 +109,10 @@ fn curve_server(
     zap.bind("inproc://zeromq.zap.01").unwrap();
     zap.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
     let handler = std::thread::spawn(move || {
-        if let Ok(request) = zap.recv_multipart(RecvFlags::empty()) {
+        if let Ok(request) = zap.recv_multipart() {
             let id = request[1].to_vec();
-            zap.send_multipart(
-                [&b"1.0"[..], &id, status.as_bytes(), b"", b"", b""],
-                SendFlags::empty(),
-            )
-            .unwrap();
+            zap.send_multipart([&b"1.0"[..], &id, status.as_bytes(), b"", b"", b""])
+                .unwrap();
         }
     });
     let (public, secret) = keypair();
@@ -142,7 +137,7 @@ fn curve_refused_by_zap_reports_handshake_failed_auth() {
     set_opt(&client, zmq::sys::ZMQ_CURVE_PUBLICKEY, &public[..40]);
     set_opt(&client, zmq::sys::ZMQ_CURVE_SECRETKEY, &secret[..40]);
     client.connect(&server.last_endpoint().unwrap()).unwrap();
-    client.send("let me in", SendFlags::empty()).unwrap();
+    client.send("let me in").unwrap();
 
     let event = mon
         .recv_timeout(Duration::from_secs(5))
@@ -154,7 +149,7 @@ fn curve_refused_by_zap_reports_handshake_failed_auth() {
         .set_rcvtimeo(Some(Duration::from_millis(200)))
         .unwrap();
     assert!(
-        server.recv_msg(RecvFlags::empty()).is_err(),
+        server.recv_msg().is_err(),
         "a refused client got a message through"
     );
     handler.join().unwrap();
@@ -170,7 +165,7 @@ fn null_client_against_curve_server_is_a_mechanism_mismatch() {
     server.bind("tcp://127.0.0.1:*").unwrap();
     let client = ctx.socket(SocketType::Req).unwrap();
     client.connect(&server.last_endpoint().unwrap()).unwrap();
-    client.send("plain text", SendFlags::empty()).unwrap();
+    client.send("plain text").unwrap();
     let event = mon
         .recv_timeout(Duration::from_secs(5))
         .unwrap()
@@ -196,8 +191,8 @@ fn versioned_monitor_names_both_endpoints_and_pipe_stats() {
     server.bind("tcp://127.0.0.1:*").unwrap();
     let client = ctx.socket(SocketType::Push).unwrap();
     client.connect(&server.last_endpoint().unwrap()).unwrap();
-    client.send("x", SendFlags::empty()).unwrap();
-    server.recv_msg(RecvFlags::empty()).unwrap();
+    client.send("x").unwrap();
+    server.recv_msg().unwrap();
     let mut accepted = None;
     while accepted.is_none() {
         let e = mon

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::os::fd::AsFd;
 use std::time::Duration;
 
-use zmq::{poll, Context, PollEvents, PollItem, Poller, RecvFlags, SendFlags, SocketType};
+use zmq::{poll, Context, PollEvents, PollItem, Poller, SocketType};
 
 #[test]
 fn poll_wakes_on_a_socket_and_on_a_pipe() {
@@ -27,11 +27,11 @@ fn poll_wakes_on_a_socket_and_on_a_pipe() {
     assert!(items.iter().all(|i| i.revents().is_empty()));
 
     // A message wakes the socket item only.
-    push.send("wake", SendFlags::empty()).unwrap();
+    push.send("wake").unwrap();
     assert_eq!(poll(&mut items, Some(Duration::from_secs(5))).unwrap(), 1);
     assert!(items[0].is_readable() && items[0].has_socket(&pull));
     assert!(!items[1].is_readable());
-    pull.recv_msg(RecvFlags::empty()).unwrap();
+    pull.recv_msg().unwrap();
 
     // A byte in the pipe wakes the fd item only.
     writer.write_all(b"x").unwrap();
@@ -61,13 +61,13 @@ fn poller_reuses_its_storage_and_returns_keys() {
     poller.add_socket(&control, PollEvents::POLLIN, Source::Control);
     let storage = poller.items().as_ptr();
     for i in 0..50 {
-        push.send(format!("task {i}"), SendFlags::empty()).unwrap();
+        push.send(format!("task {i}")).unwrap();
         assert_eq!(poller.poll(Some(Duration::from_secs(5))).unwrap(), 1);
         let ready: Vec<_> = poller.ready().map(|(k, _)| *k).collect();
         assert_eq!(ready, [Source::Tasks]);
         assert!(poller.revents(&Source::Tasks).contains(PollEvents::POLLIN));
         assert!(poller.revents(&Source::Control).is_empty());
-        tasks.recv_msg(RecvFlags::empty()).unwrap();
+        tasks.recv_msg().unwrap();
         assert_eq!(poller.items().as_ptr(), storage, "the poller reallocated");
     }
     assert_eq!(poller.poll(Some(Duration::from_millis(10))).unwrap(), 0);
@@ -118,7 +118,7 @@ fn draft_poller_serves_thread_safe_sockets() {
             .count(),
         0
     );
-    client.send("hi", SendFlags::empty()).unwrap();
+    client.send("hi").unwrap();
     let events: Vec<_> = poller.wait(Some(Duration::from_secs(5))).unwrap().collect();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].key, 7);
@@ -133,7 +133,8 @@ fn waiting_forever_on_nothing_is_refused() {
     // Was: libzmq's usleep(-1 * 1000), about 71 minutes.
     assert!(matches!(
         poll(&mut [], None),
-        Err(zmq::Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     let ctx = Context::new();
     let pull = ctx.socket(SocketType::Pull).unwrap();
@@ -142,7 +143,8 @@ fn waiting_forever_on_nothing_is_refused() {
     assert_eq!(poller.remove(|_| true), 1);
     assert!(matches!(
         poller.poll(None),
-        Err(zmq::Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     // With a timeout, nothing to wait for is a plain sleep.
     let start = std::time::Instant::now();

@@ -18,10 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use zmq::auth::Authenticator;
-use zmq::{
-    Certificate, Context, CurveKey, CurveKeyPair, Event, MonitorEvents, RecvFlags, SendFlags,
-    SocketType,
-};
+use zmq::{Certificate, Context, CurveKey, CurveKeyPair, Event, MonitorEvents, SocketType};
 
 const MAX_NEEDLES: usize = 3;
 const MAX_NEEDLE_LEN: usize = 64;
@@ -152,9 +149,9 @@ fn plain_scenarios(dir: &std::path::Path) {
     client.set_plain_username("admin").unwrap();
     client.set_plain_password(PASSWORD).unwrap();
     client.connect(&server.last_endpoint().unwrap()).unwrap();
-    client.send("hi", SendFlags::empty()).unwrap();
+    client.send("hi").unwrap();
     server.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
-    assert_eq!(server.recv_string(RecvFlags::empty()).unwrap(), "hi");
+    assert_eq!(server.recv_string().unwrap(), "hi");
     loop {
         let e = mon.recv_timeout(Duration::from_secs(5)).unwrap().unwrap();
         if e.event == Event::HandshakeSucceeded {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use zmq::{Context, Message, RecvFlags, SendFlags, SocketType, Termination};
+use zmq::{Context, Message, SocketType, Termination};
 
 /// Every `log` record of this test binary, as "LEVEL message".
 fn log_records() -> &'static Mutex<Vec<String>> {
@@ -68,7 +68,7 @@ fn counting_reader(
         let mut msg = Message::new();
         let mut count = 0;
         while count < n {
-            if socket.recv(&mut msg, RecvFlags::empty()).is_err() {
+            if socket.recv(&mut msg).is_err() {
                 break;
             }
             if msg.len() >= 8 && msg[..8] == *b"sync----" {
@@ -105,7 +105,7 @@ fn push_to_a_slow_connected_reader_loses_nothing_at_close() {
         let push = ctx.socket(SocketType::Push).unwrap();
         push.connect(&endpoint).unwrap();
         for i in 0..N {
-            push.send(numbered(i, 1024), SendFlags::empty()).unwrap();
+            push.send(numbered(i, 1024)).unwrap();
         }
         // Thousands of messages are still queued (HWMs and kernel buffers).
         drop(push);
@@ -140,9 +140,7 @@ fn pub_backlog_reaches_a_connected_subscriber_at_close() {
     drop(monitor);
     std::thread::sleep(Duration::from_millis(50)); // the SUB's subscription travels
     for i in 0..N {
-        publisher
-            .send(numbered(i, 1024), SendFlags::empty())
-            .unwrap();
+        publisher.send(numbered(i, 1024)).unwrap();
     }
     drop(publisher);
     finishes_within(Duration::from_secs(60), move || drop(ctx));
@@ -164,7 +162,7 @@ fn a_request_sent_before_its_server_starts_is_delivered() {
         let ctx = Context::new();
         let req = ctx.socket(SocketType::Req).unwrap();
         req.connect(&client_endpoint).unwrap();
-        req.send("request", SendFlags::empty()).unwrap();
+        req.send("request").unwrap();
         drop(req);
         ctx.terminate(Some(Duration::from_secs(20))).unwrap()
     });
@@ -174,7 +172,7 @@ fn a_request_sent_before_its_server_starts_is_delivered() {
     let rep = ctx.socket(SocketType::Rep).unwrap();
     rep.set_rcvtimeo(Some(Duration::from_secs(15))).unwrap();
     rep.bind(&endpoint).unwrap();
-    assert_eq!(rep.recv_string(RecvFlags::empty()).unwrap(), "request");
+    assert_eq!(rep.recv_string().unwrap(), "request");
     assert_eq!(client.join().unwrap(), Termination::Complete);
 }
 
@@ -187,7 +185,7 @@ fn a_peer_that_never_comes_costs_the_term_timeout_and_a_warning() {
         .unwrap();
     let push = ctx.socket(SocketType::Push).unwrap();
     push.connect("tcp://127.0.0.1:9").unwrap(); // the discard port: nobody there
-    push.send("never delivered", SendFlags::empty()).unwrap();
+    push.send("never delivered").unwrap();
     drop(push);
     finishes_within(Duration::from_secs(10), move || drop(ctx));
     let records = records.lock().unwrap();
@@ -208,7 +206,7 @@ fn the_default_term_timeout_bounds_the_exit() {
     let push = ctx.socket(SocketType::Push).unwrap();
     assert_eq!(push.linger().unwrap(), None, "libzmq's infinite linger");
     push.connect("tcp://127.0.0.1:9").unwrap();
-    push.send("queued forever", SendFlags::empty()).unwrap();
+    push.send("queued forever").unwrap();
     drop(push);
     let elapsed = finishes_within(
         zmq::DEFAULT_TERM_TIMEOUT + Duration::from_secs(20),
@@ -223,7 +221,7 @@ fn terminate_reports_whether_everything_was_delivered() {
     let ctx = Context::new();
     let push = ctx.socket(SocketType::Push).unwrap();
     push.connect("tcp://127.0.0.1:9").unwrap();
-    push.send("stuck", SendFlags::empty()).unwrap();
+    push.send("stuck").unwrap();
     let ctx = ctx.terminate(Some(Duration::ZERO)).unwrap_err();
     let clone = ctx.clone();
     drop(push);
@@ -243,7 +241,7 @@ fn terminate_reports_whether_everything_was_delivered() {
     let push = ctx.socket(SocketType::Push).unwrap();
     push.connect(&endpoint).unwrap();
     for i in 0..N {
-        push.send(numbered(i, 64), SendFlags::empty()).unwrap();
+        push.send(numbered(i, 64)).unwrap();
     }
     drop(push);
     assert!(ctx
@@ -265,7 +263,7 @@ fn zero_linger_and_no_timeout_are_one_call_away() {
     let push = ctx.socket(SocketType::Push).unwrap();
     assert_eq!(push.linger().unwrap(), Some(Duration::ZERO));
     push.connect("tcp://127.0.0.1:9").unwrap();
-    push.send("dropped", SendFlags::empty()).unwrap();
+    push.send("dropped").unwrap();
     drop(push);
     finishes_within(Duration::from_secs(10), move || {
         assert_eq!(ctx.terminate(None).unwrap(), Termination::Complete);
@@ -310,11 +308,10 @@ fn an_owner_holding_the_last_context_does_not_deadlock_libzmq() {
         ctx: Some(ctx.clone()),
         dropped: dropped.clone(),
     };
-    push.send(Message::from_owner(owner), SendFlags::empty())
-        .unwrap();
+    push.send(Message::from_owner(owner)).unwrap();
     drop(push);
     drop(ctx); // now the owner, inside libzmq, holds the last handle
-    let got = pull.recv_msg(RecvFlags::empty()).unwrap();
+    let got = pull.recv_msg().unwrap();
     assert_eq!(got.len(), 1 << 20);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !dropped.load(Ordering::SeqCst) {

@@ -42,7 +42,7 @@ fn run_cases(cases: &[Case]) {
         let result = (case.run)(&ctx);
         match (case.needs.filter(|cap| !zmq::has(cap)), result) {
             (None, Ok(())) => {}
-            (Some(_), Err(Fail::Zmq(Error::InvalidArgument))) => {}
+            (Some(_), Err(Fail::Zmq(ref e))) if e.kind() == zmq::ErrorKind::InvalidArgument => {}
             (None, Err(Fail::Wrong(why))) => failures.push(format!("{}: {why}", case.name)),
             (None, Err(e)) => failures.push(format!("{}: {e:?}", case.name)),
             (Some(cap), other) => failures.push(format!(
@@ -150,14 +150,7 @@ fn ms(n: u64) -> Duration {
 fn every_get_set_option_round_trips() {
     let mut c = Vec::new();
     // queues, timeouts, limits
-    round_trip!(
-        c,
-        "ZMQ_LINGER",
-        Dealer,
-        linger,
-        set_linger_opt,
-        Some(ms(1234))
-    );
+    round_trip!(c, "ZMQ_LINGER", Dealer, linger, set_linger, Some(ms(1234)));
     round_trip!(c, "ZMQ_SNDHWM", Dealer, sndhwm, set_sndhwm, 5);
     round_trip!(c, "ZMQ_RCVHWM", Dealer, rcvhwm, set_rcvhwm, 7);
     round_trip!(
@@ -532,8 +525,8 @@ fn every_get_only_option_reads() {
     let mut c = Vec::new();
     get_only!(c, "ZMQ_TYPE", |s: Router| s.socket_type()?
         == SocketType::Router);
-    get_only!(c, "ZMQ_RCVMORE", |s: Dealer| !s.rcvmore()?);
-    get_only!(c, "ZMQ_EVENTS", |s: Dealer| s.raw_events()? & !3 == 0);
+    get_only!(c, "ZMQ_RCVMORE", |s: Dealer| !s.more()?);
+    get_only!(c, "ZMQ_EVENTS", |s: Dealer| (s.events()?.bits() & !3) == 0);
     get_only!(c, "ZMQ_FD", |s: Dealer| s.fd()? >= 0);
     get_only!(c, "ZMQ_LAST_ENDPOINT", |s: Pull| {
         s.bind("inproc://sockopt-last-endpoint")?;
@@ -828,7 +821,10 @@ fn wrong_values_are_invalid_argument() {
     let dealer = ctx.socket(SocketType::Dealer).unwrap();
     let router = ctx.socket(SocketType::Router).unwrap();
     let invalid = |what: &str, r: zmq::Result<()>| {
-        assert!(matches!(r, Err(Error::InvalidArgument)), "{what}: {r:?}");
+        assert!(
+            matches!(r, Err(ref e) if e.kind() == zmq::ErrorKind::InvalidArgument),
+            "{what}: {r:?}"
+        );
     };
 
     invalid("negative SNDHWM", dealer.set_sndhwm(-1));
@@ -843,7 +839,7 @@ fn wrong_values_are_invalid_argument() {
     invalid("zero RATE (libzmq)", dealer.set_rate(0));
 
     let too_long = Duration::from_millis(i32::MAX as u64 + 1);
-    invalid("LINGER too long", dealer.set_linger_opt(Some(too_long)));
+    invalid("LINGER too long", dealer.set_linger(Some(too_long)));
     invalid(
         "RCVTIMEO Duration::MAX",
         dealer.set_rcvtimeo(Some(Duration::MAX)),
@@ -920,7 +916,8 @@ fn wrong_values_are_invalid_argument() {
     // NUL bytes in strings never reach C.
     assert!(matches!(
         dealer.set_socks_proxy("a\0b"),
-        Err(Error::NulByte(_))
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::NulByte
     ));
 
     // The sockets still work after all that.
@@ -933,17 +930,19 @@ fn wrong_values_are_invalid_argument() {
 fn curve_keys_are_validated() {
     for len in [0, 1, 31, 33, 39, 41, 64] {
         assert!(
-            matches!(CurveKey::new(&vec![b'a'; len]), Err(Error::InvalidArgument)),
+            matches!(CurveKey::new(&vec![b'a'; len]), Err(ref e) if e.kind() == zmq::ErrorKind::InvalidArgument),
             "{len} bytes"
         );
     }
     assert!(matches!(
         CurveKey::from_bytes(&[0; 31]),
-        Err(Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     assert!(matches!(
         CurveKey::from_bytes(&[0; 40]),
-        Err(Error::InvalidArgument)
+        Err(ref e)
+    if e.kind() == zmq::ErrorKind::InvalidArgument
     ));
     for bad in [
         "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf", // 39 characters
@@ -954,7 +953,7 @@ fn curve_keys_are_validated() {
         "########################################", // 40 valid chars, overflow
     ] {
         assert!(
-            matches!(CurveKey::from_z85(bad), Err(Error::InvalidArgument)),
+            matches!(CurveKey::from_z85(bad), Err(ref e) if e.kind() == zmq::ErrorKind::InvalidArgument),
             "{bad:?}"
         );
         assert!(bad.parse::<CurveKey>().is_err());

@@ -12,7 +12,7 @@
 use std::cell::Cell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use zmq::{Message, RecvFlags, Socket};
+use zmq::{Message, Multipart, Socket};
 
 /// Prints the frames of a message as the guide's `s_dump` does: a rule, then
 /// `[size] text` per frame, hex when the frame is not printable text. Binary
@@ -36,8 +36,8 @@ pub fn frame_line(frame: &[u8]) -> String {
 }
 
 /// Receives all frames waiting on `socket` and dumps them (`s_dump`).
-pub fn dump(socket: &Socket) -> zmq::Result<Vec<Message>> {
-    let frames = socket.recv_multipart(RecvFlags::empty())?;
+pub fn dump(socket: &Socket) -> zmq::Result<Multipart> {
+    let frames = socket.recv_multipart()?;
     dump_frames(&frames);
     Ok(frames)
 }
@@ -185,7 +185,7 @@ impl RunBound {
 
 /// Shuts `context` down after `after`, from a timer thread: every blocking
 /// call on its sockets (`zmq::proxy` included) then returns
-/// `Err(zmq::Error::Terminated)`. How the proxies bound their run.
+/// an `ErrorKind::Terminated` error. How the proxies bound their run.
 pub fn shutdown_after(context: &zmq::Context, after: Duration) {
     let context = context.clone();
     std::thread::spawn(move || {
@@ -239,7 +239,7 @@ impl Drop for Actor {
     fn drop(&mut self) {
         // The body may have ended already: then nobody reads, and this fails
         // or queues; either way joining is all that is left.
-        let _ = self.pipe.try_send(ACTOR_TERM, zmq::SendFlags::empty());
+        let _ = self.pipe.try_send(ACTOR_TERM);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -253,30 +253,10 @@ pub fn wait_for_term(pipe: &zmq::Socket, ms: u64) -> zmq::Result<bool> {
     let mut items = [zmq::PollItem::socket(pipe, zmq::PollEvents::POLLIN)];
     zmq::poll(&mut items, Some(Duration::from_millis(ms)))?;
     if items[0].is_readable() {
-        pipe.recv_multipart(RecvFlags::empty())?;
+        pipe.recv_multipart()?;
         return Ok(true);
     }
     Ok(false)
-}
-
-/// Pops the address frame off the front of a message, and the empty
-/// delimiter after it if there is one (CZMQ's `zmsg_unwrap`). `None` when
-/// the message is empty.
-pub fn unwrap_envelope(msg: &mut Vec<Message>) -> Option<Message> {
-    if msg.is_empty() {
-        return None;
-    }
-    let address = msg.remove(0);
-    if msg.first().is_some_and(|frame| frame.is_empty()) {
-        msg.remove(0);
-    }
-    Some(address)
-}
-
-/// Puts `address` and an empty delimiter in front of a message (CZMQ's
-/// `zmsg_wrap`).
-pub fn wrap_envelope(msg: &mut Vec<Message>, address: Message) {
-    msg.splice(0..0, [address, Message::new()]);
 }
 
 /// The arguments of the peering brokers: `[--prefix P] [--seconds S]

@@ -9,10 +9,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use zmq::auth::Authenticator;
-use zmq::{
-    Certificate, Context, CurveKey, Event, Monitor, MonitorEvents, RecvFlags, SendFlags, Socket,
-    SocketType,
-};
+use zmq::{Certificate, Context, CurveKey, Event, Monitor, MonitorEvents, Socket, SocketType};
 
 use crate::common::IpcDir;
 use crate::peers::{Kind, Peer};
@@ -108,11 +105,11 @@ pub fn curve_rust_authenticator(kind: Kind) {
     client.connect(&endpoint);
     client.send(&[b"hello"]);
     // The first message that arrives is the listed client's.
-    let msg = server.recv_msg(RecvFlags::empty()).unwrap();
+    let msg = server.recv_msg().unwrap();
     assert_eq!(&msg[..], b"hello");
     assert_eq!(msg.gets("User-Id"), Some(public.as_str()));
     assert_eq!(msg.gets("Peer-Address"), Some(LOOPBACK));
-    server.send("welcome", SendFlags::empty()).unwrap();
+    server.send("welcome").unwrap();
     assert_eq!(client.recv(), [b"welcome"]);
     client.exit();
 }
@@ -152,7 +149,7 @@ pub fn curve_peer_authenticator(kind: Kind) {
         .monitor(MonitorEvents::HANDSHAKE_FAILED_AUTH)
         .unwrap();
     intruder.connect(&endpoint).unwrap();
-    intruder.send("let me in", SendFlags::empty()).unwrap();
+    intruder.send("let me in").unwrap();
     let e = expect_event(&mut mon, "auth failure", is_auth_failure);
     assert_eq!(e, Event::HandshakeFailedAuth { status: 400 });
 
@@ -161,7 +158,7 @@ pub fn curve_peer_authenticator(kind: Kind) {
         .apply_client(&client, server_cert.public_key())
         .unwrap();
     client.connect(&endpoint).unwrap();
-    client.send("hello", SendFlags::empty()).unwrap();
+    client.send("hello").unwrap();
     assert_eq!(server.recv(), [b"hello"]);
     assert_eq!(
         server.meta("User-Id"),
@@ -203,11 +200,11 @@ pub fn plain_rust_authenticator(kind: Kind) {
         clients.push(client);
     }
     // The first message that arrives is the right password's.
-    let msg = server.recv_msg(RecvFlags::empty()).unwrap();
+    let msg = server.recv_msg().unwrap();
     assert_eq!(&msg[..], b"password secret");
     assert_eq!(msg.gets("User-Id"), Some("admin"));
     assert_eq!(msg.gets("Peer-Address"), Some(LOOPBACK));
-    server.send("welcome", SendFlags::empty()).unwrap();
+    server.send("welcome").unwrap();
     assert_eq!(clients[1].recv(), [b"welcome"]);
 }
 
@@ -233,9 +230,7 @@ pub fn plain_peer_authenticator(kind: Kind) {
             .monitor(MonitorEvents::HANDSHAKE_FAILED_AUTH | MonitorEvents::HANDSHAKE_SUCCEEDED)
             .unwrap();
         client.connect(&endpoint).unwrap();
-        client
-            .send(format!("password {password}"), SendFlags::empty())
-            .unwrap();
+        client.send(format!("password {password}")).unwrap();
         let e = expect_event(&mut mon, "handshake result", |_| true);
         if password == "wrong" {
             assert_eq!(e, Event::HandshakeFailedAuth { status: 400 });

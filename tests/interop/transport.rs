@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use zmq::{Context, Event, Monitor, MonitorEvents, RecvFlags, SendFlags, Socket, SocketType};
+use zmq::{Context, Event, Monitor, MonitorEvents, Socket, SocketType};
 
 use crate::common::free_endpoint;
 use crate::peers::{Kind, Peer};
@@ -42,7 +42,7 @@ fn link(side: Side, rust: &Socket, peer: &mut Peer) {
 /// One multipart message on a Rust socket, as byte vectors.
 pub fn recv_frames(socket: &Socket) -> Vec<Vec<u8>> {
     socket
-        .recv_multipart(RecvFlags::empty())
+        .recv_multipart()
         .unwrap_or_else(|e| panic!("no message within {DEADLINE:?}: {e}"))
         .iter()
         .map(|m| m.to_vec())
@@ -84,7 +84,7 @@ pub fn req_rep(kind: Kind, side: Side) {
             for n in 0..3 {
                 req.send(&[format!("ping {n}").as_bytes()]);
                 assert_eq!(recv_frames(&rep), [format!("ping {n}").into_bytes()]);
-                rep.send(format!("pong {n}"), SendFlags::empty()).unwrap();
+                rep.send(format!("pong {n}")).unwrap();
                 assert_eq!(req.recv(), [format!("pong {n}").into_bytes()]);
             }
             req.exit();
@@ -94,7 +94,7 @@ pub fn req_rep(kind: Kind, side: Side) {
             let mut rep = Peer::with_socket(kind, "rep", "REP");
             link(side, &req, &mut rep);
             for n in 0..3 {
-                req.send(format!("ping {n}"), SendFlags::empty()).unwrap();
+                req.send(format!("ping {n}")).unwrap();
                 assert_eq!(rep.recv(), [format!("ping {n}").into_bytes()]);
                 rep.send(&[format!("pong {n}").as_bytes()]);
                 assert_eq!(recv_frames(&req), [format!("pong {n}").into_bytes()]);
@@ -130,15 +130,15 @@ pub fn pub_sub(kind: Kind, side: Side) {
                 [vec![b"\x01alpha".to_vec()], vec![b"\x01gamma".to_vec()]]
             );
             for topic in PUBLISHED {
-                xpub.send(topic, SendFlags::empty()).unwrap();
+                xpub.send(topic).unwrap();
             }
             for topic in MATCHING {
                 assert_eq!(sub.recv(), [topic.as_bytes()]);
             }
             sub.set_bytes("unsubscribe", b"alpha");
             assert_eq!(recv_frames(&xpub), [b"\x00alpha"]);
-            xpub.send("alpha.3", SendFlags::empty()).unwrap();
-            xpub.send("gamma.3", SendFlags::empty()).unwrap();
+            xpub.send("alpha.3").unwrap();
+            xpub.send("gamma.3").unwrap();
             assert_eq!(sub.recv(), [b"gamma.3"]);
             sub.exit();
         }
@@ -206,7 +206,7 @@ pub fn fan_out(kind: Kind, side: Side) {
         worker.write("recvloop");
     }
     for n in 0..TASKS {
-        push.send(format!("task {n}"), SendFlags::empty()).unwrap();
+        push.send(format!("task {n}")).unwrap();
     }
     let got: Vec<Vec<usize>> = workers
         .iter_mut()
@@ -268,7 +268,7 @@ pub fn router_dealer(kind: Kind, side: Side) {
             check_greetings(vec![recv_frames(&router), recv_frames(&router)]);
             for id in IDS.iter().rev() {
                 router
-                    .send_multipart([id.as_bytes(), b"to ", id.as_bytes()], SendFlags::empty())
+                    .send_multipart([id.as_bytes(), b"to ", id.as_bytes()])
                     .unwrap();
             }
             for (id, dealer) in IDS.iter().zip(&mut dealers) {
@@ -285,9 +285,7 @@ pub fn router_dealer(kind: Kind, side: Side) {
                     let dealer = rust_socket(&ctx, SocketType::Dealer);
                     dealer.set_routing_id(id.as_bytes()).unwrap();
                     dealer.connect(&endpoint).unwrap();
-                    dealer
-                        .send(format!("hello from {id}"), SendFlags::empty())
-                        .unwrap();
+                    dealer.send(format!("hello from {id}")).unwrap();
                     dealer
                 })
                 .collect();
@@ -318,10 +316,10 @@ pub fn multipart_empty_frames(kind: Kind, side: Side) {
     let ctx = Context::new();
     let (rust, mut peer) = pair(kind, side, &ctx);
     let message: [&[u8]; 7] = [b"", b"a", b"", b"", b"\0\xff\0", b"b", b""];
-    rust.send_multipart(message, SendFlags::empty()).unwrap();
+    rust.send_multipart(message).unwrap();
     assert_eq!(peer.recv(), frames_of(&message));
     peer.send(&message);
-    let got = rust.recv_multipart(RecvFlags::empty()).unwrap();
+    let got = rust.recv_multipart().unwrap();
     assert_eq!(got.len(), message.len());
     for (n, (frame, want)) in got.iter().zip(message).enumerate() {
         assert_eq!(&frame[..], want, "frame {n}");
@@ -349,10 +347,10 @@ pub fn big_message(kind: Kind, side: Side) {
     let ctx = Context::new();
     let (rust, mut peer) = pair(kind, side, &ctx);
     let big = pattern(BIG);
-    rust.send(big.clone(), SendFlags::empty()).unwrap();
+    rust.send(big.clone()).unwrap();
     assert_eq!(peer.ok("recvbig"), BIG.to_string());
     assert_eq!(peer.ok(&format!("sendbig {BIG}")), BIG.to_string());
-    let got = rust.recv_msg(RecvFlags::empty()).unwrap();
+    let got = rust.recv_msg().unwrap();
     assert_eq!(got.len(), BIG);
     assert!(got[..] == big[..], "the 16 MiB message came back changed");
     peer.exit();
@@ -369,14 +367,14 @@ pub fn flood(kind: Kind, side: Side) {
     peer.write(&format!("sendseq {FLOOD}"));
     let mut msg = zmq::Message::new();
     for n in 0..FLOOD {
-        rust.recv(&mut msg, RecvFlags::empty())
+        rust.recv(&mut msg)
             .unwrap_or_else(|e| panic!("message {n} of {FLOOD} never came: {e}"));
         assert_eq!(&msg[..], n.to_string().as_bytes(), "message {n}");
     }
     assert_eq!(peer.line(), format!("ok {FLOOD}"));
     peer.write(&format!("recvseq {FLOOD}"));
     for n in 0..FLOOD {
-        rust.send(n.to_string(), SendFlags::empty()).unwrap();
+        rust.send(n.to_string()).unwrap();
     }
     assert_eq!(peer.line(), format!("ok {FLOOD}"));
     assert!(started.elapsed() < DEADLINE, "{:?}", started.elapsed());
@@ -404,8 +402,7 @@ pub fn peer_restart(kind: Kind, side: Side) {
                 expect_event(&mut mon, "handshake", is_handshake);
                 req.send(&[life.as_bytes()]);
                 assert_eq!(recv_frames(&rep), [life.as_bytes()]);
-                rep.send(format!("{life} answered"), SendFlags::empty())
-                    .unwrap();
+                rep.send(format!("{life} answered")).unwrap();
                 assert_eq!(req.recv(), [format!("{life} answered").into_bytes()]);
                 req.kill();
                 expect_event(&mut mon, "disconnected", |e| {
@@ -429,7 +426,7 @@ pub fn peer_restart(kind: Kind, side: Side) {
                     req.connect(&endpoint).unwrap();
                 }
                 expect_event(&mut mon, "handshake", is_handshake);
-                req.send(life, SendFlags::empty()).unwrap();
+                req.send(life).unwrap();
                 assert_eq!(recv_frames(&req), [life.as_bytes()]);
                 rep.kill();
                 expect_event(&mut mon, "disconnected", |e| {

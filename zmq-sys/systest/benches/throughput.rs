@@ -12,7 +12,7 @@ extern crate zmq_systest;
 use std::ffi::{c_char, CString};
 use std::time::Instant;
 
-use zmq::{Context, Message, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, Message, SocketType};
 
 extern "C" {
     fn zmqbench_c_throughput(endpoint: *const c_char, count: i32, size: usize) -> i64;
@@ -28,14 +28,14 @@ fn rust_throughput(endpoint: &str, count: i32, size: usize) -> zmq::Result<u128>
     push.connect(&pull.last_endpoint()?)?;
     let buf = vec![0u8; size];
     let mut msg = Message::new();
-    push.send(&buf[..], SendFlags::empty())?;
-    pull.recv(&mut msg, RecvFlags::empty())?;
+    push.send(&buf[..])?;
+    pull.recv(&mut msg)?;
     let start = Instant::now();
     for _ in 0..count {
-        push.send(&buf[..], SendFlags::empty())?;
+        push.send(&buf[..])?;
     }
     for _ in 0..count {
-        pull.recv(&mut msg, RecvFlags::empty())?;
+        pull.recv(&mut msg)?;
     }
     Ok(start.elapsed().as_nanos())
 }
