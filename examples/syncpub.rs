@@ -35,9 +35,10 @@ fn run(expected: u32, publish: &str, sync: &str) -> zmq::Result<()> {
     let publisher = context.socket(SocketType::Pub)?;
     //  Room for every update, so none is dropped for a slow subscriber
     publisher.set_sndhwm(1_100_000)?;
-    //  libzmq's default linger is infinite; this crate's is one second,
-    //  too short to flush a million updates to slow subscribers on exit
-    publisher.set_linger(None)?;
+    //  Sockets keep libzmq's infinite linger; dropping the context waits
+    //  at most its term timeout (10 s). Like the C program, wait for slow
+    //  subscribers to get all million updates, however long it takes.
+    context.set_term_timeout(None);
     publisher.bind(publish)?;
 
     //  Socket to receive signals
