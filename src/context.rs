@@ -157,9 +157,8 @@ impl ContextInner {
             }
             return Termination::Complete;
         }
-        if lingering_count == 0 || timeout.is_none() {
-            // Nothing can linger (or the caller asked to wait forever): the
-            // plain blocking call, on this thread.
+        if lingering_count == 0 {
+            // Nothing can linger: the plain blocking call, on this thread.
             raw.term();
             return Termination::Complete;
         }
@@ -168,7 +167,8 @@ impl ContextInner {
 }
 
 /// Terminates `raw` on a reaper thread and waits for it at most `timeout`;
-/// past it, logs a warning naming the sockets that may still linger.
+/// past it, logs a warning naming the sockets that may still linger. No
+/// timeout is the plain blocking call, on this thread.
 fn wait_for_term(
     raw: RawContext,
     timeout: Option<Duration>,
