@@ -18,7 +18,7 @@ mod zhelpers;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use zmq::{Context, ErrorKind, Socket, SocketType};
+use zmq::{Context, Socket, SocketType};
 
 const USAGE: &str = "bstarcli [COUNT [PRIMARY BACKUP]]  (COUNT 0 = forever)";
 const REQUEST_TIMEOUT: Duration = Duration::from_millis(1000); //  msecs
@@ -38,8 +38,8 @@ fn main() -> ExitCode {
         }
     };
     match run(count, &servers) {
-        //  Ctrl-C: the context was shut down
-        Err(e) if e.kind() == ErrorKind::Terminated => ExitCode::SUCCESS,
+        //  Ctrl-C: a signal, or the context shut down
+        Err(e) if zhelpers::interrupt::is_stop(&e) => ExitCode::SUCCESS,
         result => zhelpers::exit_status("bstarcli", result),
     }
 }

@@ -11,7 +11,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, ErrorKind, SocketType};
+use zmq::{Context, SocketType};
 
 fn main() -> ExitCode {
     let Some(endpoint) = std::env::args().nth(1) else {
@@ -29,7 +29,7 @@ fn run(endpoint: &str) -> zmq::Result<()> {
     println!("I: echo service is ready at {endpoint}");
     loop {
         let msg = match server.recv_multipart() {
-            Err(e) if e.kind() == ErrorKind::Terminated => break, //  Interrupted
+            Err(e) if zhelpers::interrupt::is_stop(&e) => break, //  Interrupted
             result => result?,
         };
         server.send_multipart(msg)?;

@@ -14,7 +14,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, ErrorKind, Multipart, SocketType};
+use zmq::{Context, Multipart, SocketType};
 
 fn main() -> ExitCode {
     let Some(endpoint) = std::env::args().nth(1) else {
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     zhelpers::exit_status("flserver2", run(&endpoint))
 }
 
-fn run(endpoint: &str) -> zmq::Result<()> {
+fn run(endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     let ctx = Context::new();
     let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let server = ctx.socket(SocketType::Rep)?;
@@ -32,15 +32,13 @@ fn run(endpoint: &str) -> zmq::Result<()> {
     println!("I: service is ready at {endpoint}");
     loop {
         let mut request = match server.recv_multipart() {
-            Err(e) if e.kind() == ErrorKind::Terminated => break, //  Interrupted
+            Err(e) if zhelpers::interrupt::is_stop(&e) => break, //  Interrupted
             result => result?,
         };
         //  Fail nastily if run against wrong client
-        if request.len() != 2 {
-            return Err(zmq::Error::from(ErrorKind::MalformedEvent));
-        }
-        let Some(identity) = request.pop_front() else {
-            return Err(zmq::Error::from(ErrorKind::MalformedEvent));
+        let frames = request.len();
+        let (2, Some(identity)) = (frames, request.pop_front()) else {
+            return Err(format!("a request of {frames} frames, not 2: wrong client").into());
         };
         let mut reply = Multipart::new();
         reply.push_back(identity);

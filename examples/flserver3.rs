@@ -18,7 +18,7 @@ mod zhelpers;
 
 use std::process::ExitCode;
 
-use zmq::{Context, ErrorKind, Multipart, SocketType};
+use zmq::{Context, Multipart, SocketType};
 
 const USAGE: &str = "flserver3 [-v] [BIND CONNECT]";
 
@@ -51,7 +51,7 @@ fn run(verbose: bool, bind_endpoint: &str, connect_endpoint: &str) -> zmq::Resul
 
     loop {
         let mut request = match server.recv_multipart() {
-            Err(e) if e.kind() == ErrorKind::Terminated => break, //  Interrupted
+            Err(e) if zhelpers::interrupt::is_stop(&e) => break, //  Interrupted
             result => result?,
         };
         if verbose {

@@ -29,7 +29,8 @@ use std::thread::JoinHandle;
 
 /// The write end of the self-pipe, for the handler; -1 when none.
 static SIGNAL_FD: AtomicI32 = AtomicI32::new(-1);
-/// Set by the watcher once a signal came (`zctx_interrupted`).
+/// Set by the handler when a signal came (`zctx_interrupted`); a lock-free
+/// atomic store is async-signal-safe.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The byte the handler writes; the watcher's owner writes another to end it.
@@ -37,6 +38,9 @@ const SIGNALLED: u8 = b'S';
 const QUIT: u8 = b'Q';
 
 extern "C" fn on_signal(_signal: libc::c_int) {
+    // Before the watcher runs: a call this signal interrupts (EINTR) may
+    // end a loop at once, and the program should know why.
+    INTERRUPTED.store(true, Ordering::SeqCst);
     let fd = SIGNAL_FD.load(Ordering::Relaxed);
     if fd >= 0 {
         // SAFETY: write(2) is async-signal-safe; the buffer is a static
@@ -111,7 +115,6 @@ pub fn catch(context: &zmq::Context) -> std::io::Result<Interrupt> {
         let mut byte = [0u8];
         while wakeup.read_exact(&mut byte).is_ok() {
             if byte[0] == SIGNALLED {
-                INTERRUPTED.store(true, Ordering::SeqCst);
                 // A second signal kills the process: no stop hangs forever.
                 let _ = set_handlers(libc::SIG_DFL);
                 let _ = context.shutdown();
