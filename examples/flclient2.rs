@@ -42,18 +42,7 @@ fn run(requests: u64, endpoints: &[String]) -> zmq::Result<()> {
     }
 
     //  Send a bunch of name resolution 'requests', measure time
-    let start = Instant::now();
-    for _ in 0..requests {
-        let mut request = Multipart::new();
-        request.push_back("random name");
-        if client.request(request)?.is_none() {
-            println!("E: name service not available, aborting");
-            break;
-        }
-    }
-    let usec = start.elapsed().as_micros() / u128::from(requests.max(1));
-    println!("Average round trip cost: {usec} usec");
-    Ok(())
+    zhelpers::lookup_benchmark(requests, |request| client.request(request))
 }
 
 //  Here is the flclient class implementation. Each instance has a

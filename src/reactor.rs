@@ -349,6 +349,10 @@ impl<'a, S> Reactor<'a, S> {
     /// (say from a `recv` after [`Context::shutdown`](crate::Context::shutdown))
     /// ends the loop cleanly too; any other handler error is returned. The
     /// reactor stays usable: run it again to go on.
+    ///
+    /// With timers only, the wait between them is a plain sleep: neither a
+    /// shutdown nor a signal cuts it short (a shutdown shows at the next
+    /// socket call of a handler). Give it a reader to wake it.
     #[doc(alias = "zloop_start")]
     pub fn run(&mut self, state: &mut S) -> Result<Ended> {
         let start = Instant::now();

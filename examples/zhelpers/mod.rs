@@ -353,3 +353,26 @@ pub fn requests_and_endpoints(usage: &str) -> (Option<u64>, Vec<String>) {
     }
     (requests, endpoints)
 }
+
+/// The Freelance clients' main loop: `requests` name lookups
+/// (`random name`) through `request`, then `Average round trip cost: N
+/// usec`; the first one left unanswered prints `E: name service not
+/// available, aborting` and ends the loop.
+pub fn lookup_benchmark(
+    requests: u64,
+    mut request: impl FnMut(Multipart) -> zmq::Result<Option<Multipart>>,
+) -> zmq::Result<()> {
+    //  Send a bunch of name resolution 'requests', measure time
+    let start = std::time::Instant::now();
+    for _ in 0..requests {
+        let mut lookup = Multipart::new();
+        lookup.push_back("random name");
+        if request(lookup)?.is_none() {
+            println!("E: name service not available, aborting");
+            break;
+        }
+    }
+    let usec = start.elapsed().as_micros() / u128::from(requests.max(1));
+    println!("Average round trip cost: {usec} usec");
+    Ok(())
+}
