@@ -14,6 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use zmq::{Message, Multipart, Socket};
 
+pub mod chaos; // chapter 4: lpserver, spworker, ppworker
+
 /// Prints the frames of a message as the guide's `s_dump` does: a rule, then
 /// `[size] text` per frame, hex when the frame is not printable text. Binary
 /// identities with a 0x00 byte print in full (the C version cut them there).
