@@ -15,6 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use zmq::{Message, Multipart, Socket};
 
 pub mod chaos; // chapter 4: lpserver, spworker, ppworker
+pub mod msgfile; // chapter 4: Titanic
 
 /// Prints the frames of a message as the guide's `s_dump` does: a rule, then
 /// `[size] text` per frame, hex when the frame is not printable text. Binary
