@@ -15,12 +15,31 @@ use common::{count_lines, free_endpoint, wait_listening, Proc};
 /// The longest any example may run.
 const DEADLINE: Duration = Duration::from_secs(40);
 
-#[test]
-fn paranoid_pirate_serves_lazy_pirate_requests() {
+/// Asserts that the client's output has `I: server replied OK (n)` once
+/// for each of the requests `1..=count`.
+fn assert_replied(client: &str, count: u64) {
+    for n in 1..=count {
+        assert_eq!(
+            count_lines(client, &format!("I: server replied OK ({n})")),
+            1,
+            "{client}"
+        );
+    }
+}
+
+/// A queue (`spqueue`, `ppqueue`) bounded to a minute on free ports,
+/// listening on both; its frontend and backend.
+fn start_queue(name: &str) -> (Proc, String, String) {
     let (frontend, backend) = (free_endpoint(), free_endpoint());
-    let queue = Proc::run("ppqueue", &["60", &frontend, &backend]);
+    let queue = Proc::run(name, &["60", &frontend, &backend]);
     wait_listening(&frontend);
     wait_listening(&backend);
+    (queue, frontend, backend)
+}
+
+#[test]
+fn paranoid_pirate_serves_lazy_pirate_requests() {
+    let (queue, frontend, backend) = start_queue("ppqueue");
     // A well-behaved worker (no chaos): it signals READY, then serves.
     let mut worker = Proc::run("ppworker", &["0", &backend]);
     worker.wait_for("I: worker ready");
@@ -29,13 +48,7 @@ fn paranoid_pirate_serves_lazy_pirate_requests() {
         client.starts_with("I: connecting to server...\n"),
         "{client}"
     );
-    for n in 1..=3 {
-        assert_eq!(
-            count_lines(&client, &format!("I: server replied OK ({n})")),
-            1,
-            "{client}"
-        );
-    }
+    assert_replied(&client, 3);
     assert!(
         !client.contains("W: ") && !client.contains("E: "),
         "{client}"
@@ -128,13 +141,7 @@ fn a_lazy_pirate_client_survives_a_server_crash_and_restart() {
     assert!(!out.contains("I: normal request (4)"), "{out}");
     let restarted = Proc::run("lpserver", &["0", &endpoint]);
     let client = client.finish();
-    for n in 1..=5 {
-        assert_eq!(
-            count_lines(&client, &format!("I: server replied OK ({n})")),
-            1,
-            "{client}"
-        );
-    }
+    assert_replied(&client, 5);
     assert_eq!(
         count_lines(&client, "W: no response from server, retrying..."),
         1,
@@ -151,10 +158,7 @@ fn simple_pirate_routes_around_a_crashed_worker() {
     // Seed 3: the first worker crashes on its fourth request, which the
     // queue had taken it off its list to deliver; the client's retry waits
     // in the queue until a new worker signals READY, and is served by it.
-    let (frontend, backend) = (free_endpoint(), free_endpoint());
-    let queue = Proc::run("spqueue", &["60", &frontend, &backend]);
-    wait_listening(&frontend);
-    wait_listening(&backend);
+    let (queue, frontend, backend) = start_queue("spqueue");
     let mut first = Proc::run("spworker", &["3", &backend, "3"]);
     first.wait_for("worker ready");
     let client = Proc::run("lpclient", &["6", &frontend, "2000"]);
@@ -169,13 +173,7 @@ fn simple_pirate_routes_around_a_crashed_worker() {
     let mut second = Proc::run("spworker", &["0", &backend]);
     second.wait_for("worker ready");
     let client = client.finish();
-    for n in 1..=6 {
-        assert_eq!(
-            count_lines(&client, &format!("I: server replied OK ({n})")),
-            1,
-            "{client}"
-        );
-    }
+    assert_replied(&client, 6);
     assert!(!client.contains("E: "), "{client}");
     let out = second.stop();
     assert_eq!(
@@ -188,10 +186,7 @@ fn simple_pirate_routes_around_a_crashed_worker() {
 
 #[test]
 fn paranoid_pirate_forgets_a_killed_worker_and_uses_a_new_one() {
-    let (frontend, backend) = (free_endpoint(), free_endpoint());
-    let queue = Proc::run("ppqueue", &["60", &frontend, &backend]);
-    wait_listening(&frontend);
-    wait_listening(&backend);
+    let (queue, frontend, backend) = start_queue("ppqueue");
     let mut first = Proc::run("ppworker", &["0", &backend]);
     first.wait_for("I: worker ready");
     let client = Proc::run("lpclient", &["2", &frontend]).finish();
@@ -210,13 +205,7 @@ fn paranoid_pirate_forgets_a_killed_worker_and_uses_a_new_one() {
     // Had the queue kept the dead worker, the oldest on its list, request 1
     // would go to it and be lost: the client would retry.
     let client = Proc::run("lpclient", &["3", &frontend]).finish();
-    for n in 1..=3 {
-        assert_eq!(
-            count_lines(&client, &format!("I: server replied OK ({n})")),
-            1,
-            "{client}"
-        );
-    }
+    assert_replied(&client, 3);
     assert!(
         !client.contains("W: ") && !client.contains("E: "),
         "{client}"

@@ -81,17 +81,27 @@ fn echo_worker(
     })
 }
 
-#[test]
-fn a_worker_registers_serves_heartbeats_and_obeys_disconnect() {
+/// A hand-driven broker with an echo worker registered: the context, the
+/// broker's ROUTER, the worker's thread and its identity.
+fn broker_with_worker(
+    heartbeat_ms: u64,
+    reconnect_ms: u64,
+) -> (Context, Socket, thread::JoinHandle<mdp::Error>, Message) {
     let ctx = Context::new();
     let (broker, endpoint) = router(&ctx);
     let worker = echo_worker(
         &ctx,
         &endpoint,
-        Duration::from_millis(100),
-        Duration::from_millis(100),
+        Duration::from_millis(heartbeat_ms),
+        Duration::from_millis(reconnect_ms),
     );
     let id = expect_ready(&broker, "echo");
+    (ctx, broker, worker, id)
+}
+
+#[test]
+fn a_worker_registers_serves_heartbeats_and_obeys_disconnect() {
+    let (ctx, broker, worker, id) = broker_with_worker(100, 100);
 
     // A request with a client envelope comes back as a REPLY with it.
     broker
@@ -143,15 +153,7 @@ fn a_worker_registers_serves_heartbeats_and_obeys_disconnect() {
 
 #[test]
 fn a_worker_reconnects_to_a_silent_broker() {
-    let ctx = Context::new();
-    let (broker, endpoint) = router(&ctx);
-    let worker = echo_worker(
-        &ctx,
-        &endpoint,
-        Duration::from_millis(100),
-        Duration::from_millis(50),
-    );
-    let first = expect_ready(&broker, "echo");
+    let (ctx, broker, worker, first) = broker_with_worker(100, 50);
     // The broker says nothing: after three silent heartbeat intervals the
     // worker drops its socket and registers again from a new one.
     let started = Instant::now();

@@ -65,25 +65,25 @@ zsocket_destroy (zctx_t *self, void *socket)
     zmq_close (socket);
 }
 
+/*  zsocket_bind and zsocket_connect take a printf format, as in v3 */
+#define ZSOCKET_ENDPOINT(endpoint, format) \
+    char endpoint [256]; \
+    va_list args; \
+    va_start (args, format); \
+    vsnprintf (endpoint, sizeof endpoint, format, args); \
+    va_end (args)
+
 static inline int
 zsocket_bind (void *socket, const char *format, ...)
 {
-    char endpoint [256];
-    va_list args;
-    va_start (args, format);
-    vsnprintf (endpoint, sizeof endpoint, format, args);
-    va_end (args);
+    ZSOCKET_ENDPOINT (endpoint, format);
     return zmq_bind (socket, endpoint);
 }
 
 static inline int
 zsocket_connect (void *socket, const char *format, ...)
 {
-    char endpoint [256];
-    va_list args;
-    va_start (args, format);
-    vsnprintf (endpoint, sizeof endpoint, format, args);
-    va_end (args);
+    ZSOCKET_ENDPOINT (endpoint, format);
     return zmq_connect (socket, endpoint);
 }
 

@@ -123,23 +123,24 @@ pub fn log(line: &str) {
     );
 }
 
-/// Prints a message's frames as czmq's `zmsg_dump` does (one `[size] data`
-/// line per frame, after a rule).
+/// Prints a message's frames on stderr as czmq's `zmsg_dump` does: a rule,
+/// then `[size] data` per frame, the data in hex when a byte is below 9 or
+/// above 127, cut at 70 characters (35 bytes of hex) with `...`.
 pub fn dump(frames: &[Message]) {
-    println!("--------------------------------------");
+    let mut out = String::from("--------------------------------------\n");
     for frame in frames {
-        println!("{}", frame_line(frame));
+        let binary = frame.iter().any(|&b| !(9..=127).contains(&b));
+        let max = if binary { 35 } else { 70 };
+        let shown = frame.get(..max).unwrap_or(frame);
+        let data: String = if binary {
+            shown.iter().map(|b| format!("{b:02X}")).collect()
+        } else {
+            shown.iter().map(|&b| char::from(b)).collect()
+        };
+        let ellipsis = if frame.len() > max { "..." } else { "" };
+        out.push_str(&format!("[{:03}] {data}{ellipsis}\n", frame.len()));
     }
-}
-
-fn frame_line(frame: &[u8]) -> String {
-    let printable = frame.iter().all(|&b| (32..127).contains(&b));
-    let body = if printable {
-        String::from_utf8_lossy(frame).into_owned()
-    } else {
-        frame.iter().map(|b| format!("{b:02X}")).collect()
-    };
-    format!("[{:03}] {}", frame.len(), body)
+    eprint!("{out}");
 }
 
 /// The arguments of the Majordomo programs: `-v` first (verbose, as in the
