@@ -196,12 +196,13 @@ fn paranoid_pirate_forgets_a_killed_worker_and_uses_a_new_one() {
         "{client}"
     );
     // Killed while idle: it is still on the queue's ready list until three
-    // heartbeats (3 s) pass in silence.
+    // heartbeats (3 s) pass in silence; the queue purges it on its next
+    // pass (it polls at least once a second), so 4.5 s from now it is gone.
     let out = first.stop();
     assert_eq!(count_lines(&out, "I: normal reply"), 2, "{out}");
     let mut second = Proc::run("ppworker", &["0", &backend]);
     second.wait_for("I: worker ready");
-    std::thread::sleep(Duration::from_millis(3500));
+    std::thread::sleep(Duration::from_millis(4500));
     // Had the queue kept the dead worker, the oldest on its list, request 1
     // would go to it and be lost: the client would retry.
     let client = Proc::run("lpclient", &["3", &frontend]).finish();
