@@ -148,7 +148,7 @@ fn a_worker_registers_serves_heartbeats_and_obeys_disconnect() {
     ctx.shutdown().unwrap();
     let error = worker.join().unwrap();
     assert!(error.is_terminated(), "{error}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[test]
@@ -278,7 +278,7 @@ fn a_client_abandons_after_its_retries_and_stays_usable() {
         .is_none());
     let took = started.elapsed();
     assert!(
-        took >= Duration::from_millis(400) && took < Duration::from_secs(3),
+        took >= Duration::from_millis(400) && took < Duration::from_secs(5),
         "{took:?}"
     );
     for _ in 0..2 {
@@ -360,7 +360,7 @@ fn an_asynchronous_client_sends_all_then_receives_all() {
     // Nothing more: a timeout is None, bounded.
     let started = Instant::now();
     assert!(client.recv().unwrap().is_none());
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(5));
     // A malformed reply is an error, and the next good one still arrives.
     let id = &requests[0].0;
     broker.send_multipart([&id[..], b"", b"XX"]).unwrap();
