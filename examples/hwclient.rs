@@ -41,13 +41,13 @@ fn usage() -> ExitCode {
 }
 
 fn run(count: u64, endpoint: &str) -> zmq::Result<()> {
-    println!("Connecting to hello world server…");
+    println!("Connecting to hello world server...");
     let context = Context::new();
     let requester = context.socket(SocketType::Req)?;
     requester.connect(endpoint)?;
 
     for request_nbr in 0..count {
-        println!("Sending Hello {request_nbr}…");
+        println!("Sending Hello {request_nbr}...");
         requester.send("Hello")?;
         let reply = requester.recv_string()?;
         println!("Received {reply} {request_nbr}");

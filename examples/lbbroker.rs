@@ -13,7 +13,10 @@
 //! goes in front of those file names (`/tmp/lb/` or `/tmp/lb-`). Frames are
 //! passed on as [`Message`]s, so the identities need not be printable: the
 //! C version gives every socket a random text identity only because its
-//! string helpers cannot carry binary ones.
+//! string helpers cannot carry binary ones. Ctrl-C ends it with status 0
+//! (`zhelpers::interrupt`); so does a reply taken by a client from outside
+//! (the C process exits without waiting for its clients; this one gives
+//! them a second).
 
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;
@@ -21,11 +24,14 @@ mod zhelpers;
 use std::collections::VecDeque;
 use std::process::ExitCode;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use zmq::{Context, Message, PollEvents, PollItem, SocketType};
 
 const NBR_CLIENTS: usize = 10;
 const NBR_WORKERS: usize = 3;
+//  How long the clients have to print their replies after the last one
+const CLIENT_GRACE: Duration = Duration::from_secs(1);
 
 fn main() -> ExitCode {
     zhelpers::args_at_most(1, "lbbroker [PREFIX]");
@@ -81,6 +87,8 @@ fn run(prefix: &str) -> zmq::Result<()> {
 
     //  Prepare our context and sockets
     let context = Context::new();
+    //  Ctrl-C shuts the context down: the loop ends on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&context)?;
     let frontend = context.socket(SocketType::Router)?;
     let backend = context.socket(SocketType::Router)?;
     frontend.bind(&frontend_endpoint)?;
@@ -120,7 +128,15 @@ fn run(prefix: &str) -> zmq::Result<()> {
         //  Poll frontend only if we have available workers
         let polled = if worker_queue.is_empty() { 1 } else { 2 };
         match zmq::poll(&mut items[..polled], None) {
-            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
+            //  Interrupted (Ctrl-C)
+            Err(ref e)
+                if matches!(
+                    e.kind(),
+                    zmq::ErrorKind::Interrupted | zmq::ErrorKind::Terminated
+                ) =>
+            {
+                break
+            }
             result => result?,
         };
 
@@ -152,8 +168,17 @@ fn run(prefix: &str) -> zmq::Result<()> {
             backend.send_multipart(msg)?;
         }
     }
-    //  Let every client print its reply before the process ends
-    for client in clients {
+    //  Let every client print its reply before the process ends. A reply
+    //  taken by a client from outside leaves one of ours waiting forever,
+    //  and after Ctrl-C none will come: wait a little, not for ever (the
+    //  process ends the rest, as in C).
+    if !zhelpers::interrupt::interrupted() {
+        let deadline = Instant::now() + CLIENT_GRACE;
+        while clients.iter().any(|c| !c.is_finished()) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+    for client in clients.into_iter().filter(|c| c.is_finished()) {
         client.join().expect("client thread panicked")?;
     }
     Ok(())

@@ -85,6 +85,8 @@ fn run(prefix: &str) -> zmq::Result<()> {
     let backend_endpoint = format!("ipc://{prefix}backend.ipc");
 
     let context = Context::new();
+    //  Ctrl-C shuts the context down: every loop ends on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&context)?;
     let frontend = context.socket(SocketType::Router)?;
     let backend = context.socket(SocketType::Router)?;
     frontend.bind(&frontend_endpoint)?;
@@ -124,7 +126,7 @@ fn run(prefix: &str) -> zmq::Result<()> {
             &mut poll_both
         };
         match poller.poll(None) {
-            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
+            Err(ref e) if interrupted(e) => break, //  Interrupted (Ctrl-C)
             result => result?,
         };
 
@@ -165,9 +167,19 @@ enum Side {
     Backend,
 }
 
-/// Reports an actor's failure (the process goes on without it).
+/// Whether an error is Ctrl-C's: a signal, or the context shut down.
+fn interrupted(e: &zmq::Error) -> bool {
+    matches!(
+        e.kind(),
+        zmq::ErrorKind::Interrupted | zmq::ErrorKind::Terminated
+    )
+}
+
+/// Reports an actor's failure (the process goes on without it); the end of
+/// the context (Ctrl-C) is no failure.
 fn report(who: &str, result: zmq::Result<()>) {
-    if let Err(e) = result {
-        eprintln!("lbbroker2: {who}: {e}");
+    match result {
+        Err(e) if !interrupted(&e) => eprintln!("lbbroker2: {who}: {e}"),
+        _ => {}
     }
 }

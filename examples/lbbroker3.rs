@@ -1,7 +1,7 @@
 //! Load-balancing broker, reactor style (the guide's `lbbroker3.c`, chapter
 //! 3, "Features of a Higher-Level API"): the CZMQ version runs the broker on
-//! `zloop`, calling a handler per socket that has input; here a [`Poller`]
-//! is the reactor. The backend handler is always registered; the frontend
+//! `zloop`, calling a handler per socket that has input; here
+//! [`zmq::Reactor`] does. The backend handler is always registered; the frontend
 //! handler only while a worker is ready (added when the queue goes from 0
 //! to 1 worker, removed when it goes back to 0). Clients and workers are
 //! actors (threads with an inproc PAIR pipe); each client sends `HELLO`
@@ -15,7 +15,9 @@
 //! `COUNT` bounds the run: the broker stops after passing on that many
 //! replies, then ends its actors (default 0: forever). The broker binds
 //! `ipc://frontend.ipc` and `ipc://backend.ipc`; `PREFIX` goes in front of
-//! those file names (`/tmp/lb/` or `/tmp/lb-`).
+//! those file names (`/tmp/lb/` or `/tmp/lb-`). Ctrl-C ends the reactor
+//! (`zhelpers::interrupt`): the broker ends its actors, prints its summary
+//! and exits 0.
 
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;
@@ -24,7 +26,7 @@ use std::collections::VecDeque;
 use std::process::ExitCode;
 
 use zhelpers::Actor;
-use zmq::{Context, Message, PollEvents, Poller, Socket, SocketType};
+use zmq::{Context, Flow, Message, PollEvents, Poller, Reactor, Socket, SocketType};
 
 const NBR_CLIENTS: usize = 10;
 const NBR_WORKERS: usize = 3;
@@ -106,69 +108,59 @@ fn worker_task(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
 }
 
 //  Our load-balancer structure, passed to reactor handlers
-struct LbBroker<'a> {
-    frontend: &'a Socket,       //  Listen to clients
-    backend: &'a Socket,        //  Listen to workers
+struct LbBroker {
     workers: VecDeque<Message>, //  List of ready workers
     replies: u64,               //  Replies passed on to clients
-}
-
-/// What a reactor handler is registered for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Reader {
-    Frontend,
-    Backend,
-}
-
-/// A handler's verdict: go on, or end the reactor (`zloop`'s -1).
-enum Next {
-    Continue,
-    Stop,
+    count: u64,                 //  Replies to pass on before stopping (0: forever)
 }
 
 //  In the reactor design, each time a message arrives on a socket, the
 //  reactor passes it to a handler function. We have two handlers; one
 //  for the frontend, one for the backend:
-impl<'a> LbBroker<'a> {
-    //  Handle input from client, on frontend
-    fn handle_frontend(&mut self, reactor: &mut Poller<'a, Reader>) -> zmq::Result<Next> {
-        let mut msg = self.frontend.recv_multipart()?;
-        let worker = self.workers.pop_front().expect("a worker is ready");
+
+//  Handle input from client, on frontend
+fn frontend_handler<'a>(
+    backend: &'a Socket,
+) -> impl FnMut(&mut Reactor<'a, LbBroker>, &Socket, &mut LbBroker) -> zmq::Result<Flow> + 'a {
+    move |reactor, frontend, lb| {
+        let mut msg = frontend.recv_multipart()?;
+        let worker = lb.workers.pop_front().expect("a worker is ready");
         msg.wrap(worker);
-        self.backend.send_multipart(msg)?;
+        backend.send_multipart(msg)?;
 
         //  Cancel reader on frontend if we went from 1 to 0 workers
-        if self.workers.is_empty() {
-            reactor.remove(|reader| *reader == Reader::Frontend);
+        if lb.workers.is_empty() {
+            reactor.remove_socket(frontend);
         }
-        Ok(Next::Continue)
+        Ok(Flow::Continue)
     }
+}
 
-    //  Handle input from worker, on backend
-    fn handle_backend(
-        &mut self,
-        reactor: &mut Poller<'a, Reader>,
-        count: u64,
-    ) -> zmq::Result<Next> {
+//  Handle input from worker, on backend
+fn backend_handler<'a>(
+    frontend: &'a Socket,
+    backend: &'a Socket,
+) -> impl FnMut(&mut Reactor<'a, LbBroker>, &Socket, &mut LbBroker) -> zmq::Result<Flow> + 'a {
+    move |reactor, _, lb| {
         //  Use worker identity for load-balancing
-        let mut msg = self.backend.recv_multipart()?;
+        let mut msg = backend.recv_multipart()?;
         let identity = msg.unwrap().expect("a worker's identity");
-        self.workers.push_back(identity);
+        lb.workers.push_back(identity);
 
         //  Enable reader on frontend if we went from 0 to 1 workers
-        if self.workers.len() == 1 {
-            reactor.add_socket(self.frontend, PollEvents::POLLIN, Reader::Frontend);
+        if lb.workers.len() == 1 {
+            reactor.add_reader(frontend, frontend_handler(backend));
         }
         //  Forward message to client if it's not a READY
         if msg[0].starts_with(WORKER_READY) {
-            return Ok(Next::Continue);
+            return Ok(Flow::Continue);
         }
-        self.frontend.send_multipart(msg)?;
-        self.replies += 1;
-        if count != 0 && self.replies >= count {
-            return Ok(Next::Stop);
+        frontend.send_multipart(msg)?;
+        lb.replies += 1;
+        if lb.count != 0 && lb.replies >= lb.count {
+            return Ok(Flow::Stop);
         }
-        Ok(Next::Continue)
+        Ok(Flow::Continue)
     }
 }
 
@@ -179,6 +171,7 @@ fn run(count: u64, prefix: &str) -> zmq::Result<()> {
     let backend_endpoint = format!("ipc://{prefix}backend.ipc");
 
     let context = Context::new();
+    let _interrupt = zhelpers::interrupt::catch(&context)?;
     let frontend = context.socket(SocketType::Router)?;
     let backend = context.socket(SocketType::Router)?;
     frontend.bind(&frontend_endpoint)?;
@@ -200,39 +193,29 @@ fn run(count: u64, prefix: &str) -> zmq::Result<()> {
 
     //  Queue of available workers
     let mut lb = LbBroker {
-        frontend: &frontend,
-        backend: &backend,
         workers: VecDeque::new(),
         replies: 0,
+        count,
     };
 
     //  Prepare reactor and fire it up
-    let mut reactor = Poller::new();
-    reactor.add_socket(&backend, PollEvents::POLLIN, Reader::Backend);
-    'reactor: loop {
-        match reactor.poll(None) {
-            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Ctrl-C
-            result => result?,
-        };
-        let ready: Vec<Reader> = reactor.ready().map(|(reader, _)| *reader).collect();
-        for reader in ready {
-            let next = match reader {
-                Reader::Frontend => lb.handle_frontend(&mut reactor)?,
-                Reader::Backend => lb.handle_backend(&mut reactor, count)?,
-            };
-            if let Next::Stop = next {
-                break 'reactor;
-            }
-        }
-    }
+    let mut reactor = Reactor::new();
+    reactor.add_reader(&backend, backend_handler(&frontend, &backend));
+    //  Ends on Stop (COUNT reached) or Ctrl-C (the context shut down)
+    reactor.run(&mut lb)?;
+    drop(reactor);
+
+    //  When we're done, clean up properly
     drop(actors);
     eprintln!("lbbroker3: passed on {} replies", lb.replies);
     Ok(())
 }
 
-/// Reports an actor's failure (the process goes on without it).
+/// Reports an actor's failure (the process goes on without it); the end of
+/// the context (Ctrl-C) is no failure.
 fn report(who: &str, result: zmq::Result<()>) {
-    if let Err(e) = result {
-        eprintln!("lbbroker3: {who}: {e}");
+    match result {
+        Err(e) if e.kind() != zmq::ErrorKind::Terminated => eprintln!("lbbroker3: {who}: {e}"),
+        _ => {}
     }
 }

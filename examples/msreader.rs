@@ -2,9 +2,9 @@
 //! chapter 2, "Handling Multiple Sockets"): a PULL connected to the task
 //! ventilator at `tcp://localhost:5557` and a SUB connected to the weather
 //! server at `tcp://localhost:5556` (zipcode "10001 "), read in a loop
-//! with non-blocking receives: tasks first (they have priority), weather
-//! updates when no task waits, and a 1 msec nap when neither does. The
-//! `mspoller` example does the same without the nap, with a poll.
+//! with non-blocking receives, as the C loop does: all waiting tasks first
+//! (they have priority), then all waiting weather updates, then a 1 msec
+//! nap. The `mspoller` example does the same without the nap, with a poll.
 //!
 //! ```text
 //! cargo run --example msreader [LIMIT [VENT_ENDPOINT [WEATHER_ENDPOINT]]]
@@ -51,15 +51,21 @@ fn run(limit: RunBound, vent: &str, weather: &str) -> zmq::Result<()> {
     let started = Instant::now();
     let mut processed = 0;
     while !limit.reached(processed, started) {
-        if let Some(task) = receiver.try_recv_msg()? {
+        //  Process any waiting tasks
+        while !limit.reached(processed, started) {
+            let Some(task) = receiver.try_recv_msg()? else {
+                break;
+            };
             println!("Process task: {}", zhelpers::frame_text(&task));
             processed += 1;
-            continue;
         }
-        if let Some(update) = subscriber.try_recv_msg()? {
+        //  Process any waiting weather updates
+        while !limit.reached(processed, started) {
+            let Some(update) = subscriber.try_recv_msg()? else {
+                break;
+            };
             println!("Process weather update: {}", zhelpers::frame_text(&update));
             processed += 1;
-            continue;
         }
         //  No activity, so sleep for 1 msec
         zhelpers::sleep_ms(1);

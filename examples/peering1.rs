@@ -11,11 +11,10 @@
 //!
 //! Runs forever, as in the guide; `--seconds S` ends it after `S` seconds.
 //! `--prefix P` goes in front of the ipc file names (`ipc://{P}DC1-state.ipc`),
-//! to run several sets of brokers side by side (`/tmp/run1/`). The guide
-//! sends its state whenever a one-second poll times out, so a broker that
-//! hears from its peers more often than that never speaks; here the poll
-//! waits only until the next second is due, and the state goes out every
-//! second whatever comes in.
+//! to run several sets of brokers side by side (`/tmp/run1/`). As in the
+//! guide, the state goes out only when a one-second poll times out, that
+//! is after a second without incoming messages. Ctrl-C ends it with
+//! status 0 (`zhelpers::interrupt`).
 
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;
@@ -40,6 +39,8 @@ fn run(args: &zhelpers::BrokerArgs) -> zmq::Result<()> {
     let deadline = args.deadline();
 
     let context = Context::new();
+    //  Ctrl-C shuts the context down: the poll ends on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&context)?;
 
     //  Bind state backend to endpoint
     let statebe = context.socket(SocketType::Pub)?;
@@ -57,20 +58,27 @@ fn run(args: &zhelpers::BrokerArgs) -> zmq::Result<()> {
     //  status messages back from peers. The poll timeout defines our own
     //  heartbeat:
     let heartbeat = Duration::from_secs(1);
-    let mut next_beat = Instant::now() + heartbeat;
     loop {
         let now = Instant::now();
         if deadline.is_some_and(|end| now >= end) {
             return Ok(());
         }
-        //  Poll for activity, or until the next heartbeat is due
-        let mut wait = next_beat.saturating_duration_since(now);
-        if let Some(end) = deadline {
-            wait = wait.min(end.saturating_duration_since(now));
-        }
+        //  Poll for activity, or 1 second timeout (less when the run's end
+        //  comes first)
+        let wait = deadline.map_or(heartbeat, |end| {
+            heartbeat.min(end.saturating_duration_since(now))
+        });
         let mut items = [PollItem::socket(&statefe, PollEvents::POLLIN)];
         match zmq::poll(&mut items, Some(wait)) {
-            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
+            //  Interrupted (Ctrl-C)
+            Err(ref e)
+                if matches!(
+                    e.kind(),
+                    zmq::ErrorKind::Interrupted | zmq::ErrorKind::Terminated
+                ) =>
+            {
+                return Ok(())
+            }
             result => result?,
         };
 
@@ -84,11 +92,10 @@ fn run(args: &zhelpers::BrokerArgs) -> zmq::Result<()> {
                     String::from_utf8_lossy(available)
                 );
             }
-        }
-        if Instant::now() >= next_beat {
-            //  Send random values for worker availability
+        } else if wait == heartbeat {
+            //  A second without a message: send random values for worker
+            //  availability
             statebe.send_multipart([me.clone(), zhelpers::within(10).to_string()])?;
-            next_beat += heartbeat;
         }
     }
 }

@@ -70,7 +70,7 @@ fn client_task(pipe: Socket, args: &BrokerArgs) -> zmq::Result<()> {
         //  Send request, get reply
         client.send("HELLO")?;
         match poller.poll(None) {
-            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
+            Err(ref e) if zhelpers::interrupt::is_stop(e) => return Ok(()), //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {
@@ -98,7 +98,7 @@ fn worker_task(pipe: Socket, args: &BrokerArgs) -> zmq::Result<()> {
     let mut poller = actor_poller(&pipe, &worker);
     loop {
         match poller.poll(None) {
-            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
+            Err(ref e) if zhelpers::interrupt::is_stop(e) => return Ok(()), //  Interrupted
             result => result?,
         };
         if !poller.revents(&Input::Pipe).is_empty() {
@@ -127,6 +127,7 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
     println!("I: preparing broker at {me}...");
 
     let context = Context::new();
+    let _interrupt = zhelpers::interrupt::catch(&context)?;
 
     //  Bind cloud frontend to endpoint
     let cloudfe = context.socket(SocketType::Router)?;
@@ -183,88 +184,97 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
     let mut poll_frontends = Poller::new();
     poll_frontends.add_socket(&cloudfe, PollEvents::POLLIN, "cloudfe");
     poll_frontends.add_socket(&localfe, PollEvents::POLLIN, "localfe");
-    loop {
-        //  First, route any waiting replies from workers
+    //  Ctrl-C shuts the context down: whatever call sees it first, the
+    //  loop ends as when the run's time is up
+    let routed = (|| -> zmq::Result<()> {
+        loop {
+            //  First, route any waiting replies from workers
 
-        //  If we have no workers, wait indefinitely (or until the end)
-        let now = Instant::now();
-        if deadline.is_some_and(|end| now >= end) {
-            break;
-        }
-        let mut timeout = (!workers.is_empty()).then_some(Duration::from_secs(1));
-        if let Some(end) = deadline {
-            let left = end.saturating_duration_since(now);
-            timeout = Some(timeout.map_or(left, |t| t.min(left)));
-        }
-        match poll_backends.poll(timeout) {
-            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
-            result => result?,
-        };
-        let mut msg = None;
-        //  Handle reply from local worker
-        if !poll_backends.revents(&"localbe").is_empty() {
-            let mut reply = localbe.recv_multipart()?;
-            let identity = reply.unwrap().expect("a worker's identity");
-            workers.push_back(identity);
+            //  If we have no workers, wait indefinitely (or until the end)
+            let now = Instant::now();
+            if deadline.is_some_and(|end| now >= end) {
+                break;
+            }
+            let mut timeout = (!workers.is_empty()).then_some(Duration::from_secs(1));
+            if let Some(end) = deadline {
+                let left = end.saturating_duration_since(now);
+                timeout = Some(timeout.map_or(left, |t| t.min(left)));
+            }
+            match poll_backends.poll(timeout) {
+                Err(ref e) if zhelpers::interrupt::is_stop(e) => break, //  Interrupted
+                result => result?,
+            };
+            let mut msg = None;
+            //  Handle reply from local worker
+            if !poll_backends.revents(&"localbe").is_empty() {
+                let mut reply = localbe.recv_multipart()?;
+                let identity = reply.unwrap().expect("a worker's identity");
+                workers.push_back(identity);
 
-            //  If it's READY, don't route the message any further
-            if !reply[0].starts_with(WORKER_READY) {
+                //  If it's READY, don't route the message any further
+                if !reply[0].starts_with(WORKER_READY) {
+                    msg = Some(reply);
+                }
+            }
+            //  Or handle reply from peer broker
+            else if !poll_backends.revents(&"cloudbe").is_empty() {
+                let mut reply = cloudbe.recv_multipart()?;
+                //  We don't use peer broker identity for anything
+                reply.unwrap();
                 msg = Some(reply);
             }
-        }
-        //  Or handle reply from peer broker
-        else if !poll_backends.revents(&"cloudbe").is_empty() {
-            let mut reply = cloudbe.recv_multipart()?;
-            //  We don't use peer broker identity for anything
-            reply.unwrap();
-            msg = Some(reply);
-        }
-        if let Some(reply) = msg {
-            //  Route reply to cloud if it's addressed to a broker,
-            //  else to a client
-            if args
-                .peers
-                .iter()
-                .any(|peer| reply[0][..] == *peer.as_bytes())
-            {
-                cloudfe.send_multipart(reply)?;
-            } else {
-                localfe.send_multipart(reply)?;
+            if let Some(reply) = msg {
+                //  Route reply to cloud if it's addressed to a broker,
+                //  else to a client
+                if args
+                    .peers
+                    .iter()
+                    .any(|peer| reply[0][..] == *peer.as_bytes())
+                {
+                    cloudfe.send_multipart(reply)?;
+                } else {
+                    localfe.send_multipart(reply)?;
+                }
+            }
+
+            //  Now we route as many client requests as we have worker capacity
+            //  for. We may reroute requests from our local frontend, but not from
+            //  the cloud frontend. We reroute randomly now, just to test things
+            //  out. In the next version, we'll do this properly by calculating
+            //  cloud capacity:
+            while !workers.is_empty() {
+                poll_frontends.poll(Some(Duration::ZERO))?;
+                //  We'll do peer brokers first, to prevent starvation
+                let (mut request, reroutable) = if !poll_frontends.revents(&"cloudfe").is_empty() {
+                    stats.from_cloud += 1;
+                    (cloudfe.recv_multipart()?, false)
+                } else if !poll_frontends.revents(&"localfe").is_empty() {
+                    (localfe.recv_multipart()?, true)
+                } else {
+                    break; //  No work, go back to backends
+                };
+
+                //  If reroutable, send to cloud 20% of the time
+                //  Here we'd normally use cloud status information
+                if reroutable && !args.peers.is_empty() && zhelpers::within(5) == 0 {
+                    //  Route to random broker peer
+                    let peer = &args.peers[zhelpers::within(args.peers.len() as u64) as usize];
+                    request.push_front(peer);
+                    cloudbe.send_multipart(request)?;
+                    stats.to_cloud += 1;
+                } else {
+                    let worker = workers.pop_front().expect("a worker is ready");
+                    request.wrap(worker);
+                    localbe.send_multipart(request)?;
+                    stats.local += 1;
+                }
             }
         }
-
-        //  Now we route as many client requests as we have worker capacity
-        //  for. We may reroute requests from our local frontend, but not from
-        //  the cloud frontend. We reroute randomly now, just to test things
-        //  out. In the next version, we'll do this properly by calculating
-        //  cloud capacity:
-        while !workers.is_empty() {
-            poll_frontends.poll(Some(Duration::ZERO))?;
-            //  We'll do peer brokers first, to prevent starvation
-            let (mut request, reroutable) = if !poll_frontends.revents(&"cloudfe").is_empty() {
-                stats.from_cloud += 1;
-                (cloudfe.recv_multipart()?, false)
-            } else if !poll_frontends.revents(&"localfe").is_empty() {
-                (localfe.recv_multipart()?, true)
-            } else {
-                break; //  No work, go back to backends
-            };
-
-            //  If reroutable, send to cloud 20% of the time
-            //  Here we'd normally use cloud status information
-            if reroutable && !args.peers.is_empty() && zhelpers::within(5) == 0 {
-                //  Route to random broker peer
-                let peer = &args.peers[zhelpers::within(args.peers.len() as u64) as usize];
-                request.push_front(peer);
-                cloudbe.send_multipart(request)?;
-                stats.to_cloud += 1;
-            } else {
-                let worker = workers.pop_front().expect("a worker is ready");
-                request.wrap(worker);
-                localbe.send_multipart(request)?;
-                stats.local += 1;
-            }
-        }
+        Ok(())
+    })();
+    match routed {
+        Err(e) if !zhelpers::interrupt::is_stop(&e) => return Err(e),
+        _ => {}
     }
     //  When we're done, clean up properly
     drop(actors);
@@ -275,9 +285,11 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
     Ok(())
 }
 
-/// Reports an actor's failure (the process goes on without it).
+/// Reports an actor's failure (the process goes on without it); the end of
+/// the context (Ctrl-C) is no failure.
 fn report(who: &str, result: zmq::Result<()>) {
-    if let Err(e) = result {
-        eprintln!("peering2: {who}: {e}");
+    match result {
+        Err(e) if !zhelpers::interrupt::is_stop(&e) => eprintln!("peering2: {who}: {e}"),
+        _ => {}
     }
 }

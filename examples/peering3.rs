@@ -71,7 +71,7 @@ fn client_task(args: &BrokerArgs) -> zmq::Result<()> {
             //  Wait max ten seconds for a reply, then complain
             let mut pollset = [PollItem::socket(&client, PollEvents::POLLIN)];
             match zmq::poll(&mut pollset, Some(Duration::from_secs(10))) {
-                Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => return Ok(()), //  Interrupted
+                Err(ref e) if zhelpers::interrupt::is_stop(e) => return Ok(()), //  Interrupted
                 result => result?,
             };
             if pollset[0].is_readable() {
@@ -131,6 +131,9 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
 
     //  Prepare local frontend and backend
     let context = Context::new();
+    //  Ctrl-C shuts the context down (the clients and workers end with the
+    //  process, as in C)
+    let _interrupt = zhelpers::interrupt::catch(&context)?;
     let localfe = context.socket(SocketType::Router)?;
     localfe.bind(&args.endpoint(me, "localfe"))?;
     let localbe = context.socket(SocketType::Router)?;
@@ -185,120 +188,129 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
     //  sockets (statefe and monitor), in any case. If we have no ready workers,
     //  then there's no point in looking at incoming requests. These can remain
     //  on their internal 0MQ queues:
-    loop {
-        let now = Instant::now();
-        if deadline.is_some_and(|end| now >= end) {
-            break;
-        }
-        let mut primary = [
-            PollItem::socket(&localbe, PollEvents::POLLIN),
-            PollItem::socket(&cloudbe, PollEvents::POLLIN),
-            PollItem::socket(&statefe, PollEvents::POLLIN),
-            PollItem::socket(&monitor, PollEvents::POLLIN),
-        ];
-        //  If we have no workers ready, wait indefinitely (or until the end)
-        let mut timeout = (local_capacity > 0).then_some(Duration::from_secs(1));
-        if let Some(end) = deadline {
-            let left = end.saturating_duration_since(now);
-            timeout = Some(timeout.map_or(left, |t| t.min(left)));
-        }
-        match zmq::poll(&mut primary, timeout) {
-            Err(ref e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
-            result => result?,
-        };
-
-        //  Track if capacity changes during this iteration
-        let previous = local_capacity;
-        let mut msg = None; //  Reply from local worker
-
-        if primary[0].is_readable() {
-            let mut reply = localbe.recv_multipart()?;
-            let identity = reply.unwrap().expect("a worker's identity");
-            workers.push_back(identity);
-            local_capacity += 1;
-
-            //  If it's READY, don't route the message any further
-            if !reply[0].starts_with(WORKER_READY) {
-                msg = Some(reply);
+    //  Ctrl-C shuts the context down: whatever call sees it first, the
+    //  loop ends as when the run's time is up
+    let routed = (|| -> zmq::Result<()> {
+        loop {
+            let now = Instant::now();
+            if deadline.is_some_and(|end| now >= end) {
+                break;
             }
-        }
-        //  Or handle reply from peer broker
-        else if primary[1].is_readable() {
-            let mut reply = cloudbe.recv_multipart()?;
-            //  We don't use peer broker identity for anything
-            reply.unwrap();
-            msg = Some(reply);
-        }
-        if let Some(reply) = msg {
-            //  Route reply to cloud if it's addressed to a broker,
-            //  else to a client
-            if args
-                .peers
-                .iter()
-                .any(|peer| reply[0][..] == *peer.as_bytes())
-            {
-                cloudfe.send_multipart(reply)?;
-            } else {
-                localfe.send_multipart(reply)?;
-            }
-        }
-
-        //  If we have input messages on our statefe or monitor sockets, we
-        //  can process these immediately:
-        if primary[2].is_readable() {
-            let state = statefe.recv_multipart()?;
-            if let [_peer, status] = &state[..] {
-                cloud_capacity = String::from_utf8_lossy(status).parse().unwrap_or(0);
-                stats.states_received += 1;
-            }
-        }
-        if primary[3].is_readable() {
-            let status = monitor.recv_msg()?;
-            println!("{}", String::from_utf8_lossy(&status));
-        }
-
-        //  Now route as many clients requests as we can handle. If we have
-        //  local capacity, we poll both localfe and cloudfe. If we have cloud
-        //  capacity only, we poll just localfe. We route any request locally
-        //  if we can, else we route to the cloud.
-        while local_capacity + cloud_capacity > 0 {
-            let mut secondary = [
-                PollItem::socket(&localfe, PollEvents::POLLIN),
-                PollItem::socket(&cloudfe, PollEvents::POLLIN),
+            let mut primary = [
+                PollItem::socket(&localbe, PollEvents::POLLIN),
+                PollItem::socket(&cloudbe, PollEvents::POLLIN),
+                PollItem::socket(&statefe, PollEvents::POLLIN),
+                PollItem::socket(&monitor, PollEvents::POLLIN),
             ];
-            let polled = if local_capacity > 0 { 2 } else { 1 };
-            zmq::poll(&mut secondary[..polled], Some(Duration::ZERO))?;
-
-            let mut request = if secondary[0].is_readable() {
-                localfe.recv_multipart()?
-            } else if secondary[1].is_readable() {
-                stats.from_cloud += 1;
-                cloudfe.recv_multipart()?
-            } else {
-                break; //  No work, go back to primary
+            //  If we have no workers ready, wait indefinitely (or until the end)
+            let mut timeout = (local_capacity > 0).then_some(Duration::from_secs(1));
+            if let Some(end) = deadline {
+                let left = end.saturating_duration_since(now);
+                timeout = Some(timeout.map_or(left, |t| t.min(left)));
+            }
+            match zmq::poll(&mut primary, timeout) {
+                Err(ref e) if zhelpers::interrupt::is_stop(e) => break, //  Interrupted
+                result => result?,
             };
 
-            if local_capacity > 0 {
-                let worker = workers.pop_front().expect("a worker is ready");
-                request.wrap(worker);
-                localbe.send_multipart(request)?;
-                local_capacity -= 1;
-            } else {
-                //  Route to random broker peer
-                let peer = &args.peers[zhelpers::within(args.peers.len() as u64) as usize];
-                request.push_front(peer);
-                cloudbe.send_multipart(request)?;
-                stats.to_cloud += 1;
+            //  Track if capacity changes during this iteration
+            let previous = local_capacity;
+            let mut msg = None; //  Reply from local worker
+
+            if primary[0].is_readable() {
+                let mut reply = localbe.recv_multipart()?;
+                let identity = reply.unwrap().expect("a worker's identity");
+                workers.push_back(identity);
+                local_capacity += 1;
+
+                //  If it's READY, don't route the message any further
+                if !reply[0].starts_with(WORKER_READY) {
+                    msg = Some(reply);
+                }
+            }
+            //  Or handle reply from peer broker
+            else if primary[1].is_readable() {
+                let mut reply = cloudbe.recv_multipart()?;
+                //  We don't use peer broker identity for anything
+                reply.unwrap();
+                msg = Some(reply);
+            }
+            if let Some(reply) = msg {
+                //  Route reply to cloud if it's addressed to a broker,
+                //  else to a client
+                if args
+                    .peers
+                    .iter()
+                    .any(|peer| reply[0][..] == *peer.as_bytes())
+                {
+                    cloudfe.send_multipart(reply)?;
+                } else {
+                    localfe.send_multipart(reply)?;
+                }
+            }
+
+            //  If we have input messages on our statefe or monitor sockets, we
+            //  can process these immediately:
+            if primary[2].is_readable() {
+                let state = statefe.recv_multipart()?;
+                if let [_peer, status] = &state[..] {
+                    cloud_capacity = String::from_utf8_lossy(status).parse().unwrap_or(0);
+                    stats.states_received += 1;
+                }
+            }
+            if primary[3].is_readable() {
+                let status = monitor.recv_msg()?;
+                println!("{}", String::from_utf8_lossy(&status));
+            }
+
+            //  Now route as many clients requests as we can handle. If we have
+            //  local capacity, we poll both localfe and cloudfe. If we have cloud
+            //  capacity only, we poll just localfe. We route any request locally
+            //  if we can, else we route to the cloud.
+            while local_capacity + cloud_capacity > 0 {
+                let mut secondary = [
+                    PollItem::socket(&localfe, PollEvents::POLLIN),
+                    PollItem::socket(&cloudfe, PollEvents::POLLIN),
+                ];
+                let polled = if local_capacity > 0 { 2 } else { 1 };
+                zmq::poll(&mut secondary[..polled], Some(Duration::ZERO))?;
+
+                let mut request = if secondary[0].is_readable() {
+                    localfe.recv_multipart()?
+                } else if secondary[1].is_readable() {
+                    stats.from_cloud += 1;
+                    cloudfe.recv_multipart()?
+                } else {
+                    break; //  No work, go back to primary
+                };
+
+                if local_capacity > 0 {
+                    let worker = workers.pop_front().expect("a worker is ready");
+                    request.wrap(worker);
+                    localbe.send_multipart(request)?;
+                    local_capacity -= 1;
+                } else {
+                    //  Route to random broker peer
+                    let peer = &args.peers[zhelpers::within(args.peers.len() as u64) as usize];
+                    request.push_front(peer);
+                    cloudbe.send_multipart(request)?;
+                    stats.to_cloud += 1;
+                }
+            }
+            //  We broadcast capacity messages to other peers; to reduce chatter,
+            //  we do this only if our capacity changed.
+            if local_capacity != previous {
+                //  We stick our own identity onto the envelope, and
+                //  broadcast the new capacity
+                statebe.send_multipart([me.clone(), local_capacity.to_string()])?;
+                stats.states_sent += 1;
             }
         }
-        //  We broadcast capacity messages to other peers; to reduce chatter,
-        //  we do this only if our capacity changed.
-        if local_capacity != previous {
-            //  We stick our own identity onto the envelope, and
-            //  broadcast the new capacity
-            statebe.send_multipart([me.clone(), local_capacity.to_string()])?;
-            stats.states_sent += 1;
-        }
+        Ok(())
+    })();
+    match routed {
+        Err(e) if !zhelpers::interrupt::is_stop(&e) => return Err(e),
+        _ => {}
     }
     eprintln!(
         "peering3: {me}: {} state updates sent, {} received; {} requests to the cloud, {} from the cloud",

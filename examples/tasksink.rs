@@ -60,7 +60,7 @@ fn run(endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     //  Calculate and report duration of batch
     writeln!(
         stdout,
-        "\nTotal elapsed time: {} msec",
+        "Total elapsed time: {} msec",
         start.elapsed().as_millis()
     )?;
     Ok(())

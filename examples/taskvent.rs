@@ -66,7 +66,7 @@ fn run(wait: bool, vent: &str, sink_endpoint: &str) -> Result<(), Box<dyn std::e
         // End of input counts as Enter.
         std::io::stdin().lock().read_line(&mut String::new())?;
     }
-    println!("Sending tasks to workers…");
+    println!("Sending tasks to workers...");
 
     //  The first message is "0" and signals start of batch
     sink.send("0")?;

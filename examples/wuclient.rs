@@ -36,7 +36,7 @@ fn main() -> ExitCode {
 
 fn run(filter: &str, endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     //  Socket to talk to server
-    println!("Collecting updates from weather server…");
+    println!("Collecting updates from weather server...");
     let context = Context::new();
     let subscriber = context.socket(SocketType::Sub)?;
     subscriber.connect(endpoint)?;

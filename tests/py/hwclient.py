@@ -7,12 +7,12 @@ import zmq
 
 def main():
     count, endpoint = int(sys.argv[1]), sys.argv[2]
-    print("Connecting to hello world server…", flush=True)
+    print("Connecting to hello world server...", flush=True)
     context = zmq.Context()
     socket = context.socket(zmq.REQ)
     socket.connect(endpoint)
     for request in range(count):
-        print(f"Sending Hello {request}…", flush=True)
+        print(f"Sending Hello {request}...", flush=True)
         socket.send_string("Hello")
         message = socket.recv_string()
         print(f"Received {message} {request}", flush=True)

@@ -21,7 +21,7 @@ def main():
         receiver.recv()
         print(":" if task_nbr % 10 == 0 else ".", end="", flush=True)
     elapsed = int((time.monotonic() - start) * 1000)
-    print(f"\nTotal elapsed time: {elapsed} msec", flush=True)
+    print(f"Total elapsed time: {elapsed} msec", flush=True)
     receiver.close()
     context.term()
 

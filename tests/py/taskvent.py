@@ -28,7 +28,7 @@ def main():
             connected += 1
     sender.disable_monitor()
     monitor.close()
-    print("Sending tasks to workers…", flush=True)
+    print("Sending tasks to workers...", flush=True)
 
     sink.send(b"0")  # The first message is "0" and signals start of batch
     total_msec = 0

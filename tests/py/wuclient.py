@@ -10,7 +10,7 @@ UPDATES = 5
 
 def main():
     zip_filter, endpoint = sys.argv[1], sys.argv[2]
-    print("Collecting updates from weather server…", flush=True)
+    print("Collecting updates from weather server...", flush=True)
     context = zmq.Context()
     socket = context.socket(zmq.SUB)
     socket.connect(endpoint)
