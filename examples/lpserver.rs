@@ -15,6 +15,7 @@
 mod zhelpers;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use zhelpers::chaos::Chaos;
 use zmq::{Context, SocketType};
@@ -26,11 +27,16 @@ fn main() -> ExitCode {
     let chaos_after: u64 = zhelpers::arg(1, 3, USAGE);
     let endpoint: String = zhelpers::arg(2, "tcp://*:5555".into(), USAGE);
     let seed: Option<u64> = std::env::args().nth(3).map(|_| zhelpers::arg(3, 0, USAGE));
-    zhelpers::exit_status("lpserver", run(Chaos::new(chaos_after, seed), &endpoint))
+    zhelpers::exit_status(
+        "lpserver",
+        zhelpers::stopped_ok(run(Chaos::new(chaos_after, seed), &endpoint)),
+    )
 }
 
 fn run(mut chaos: Chaos, endpoint: &str) -> zmq::Result<()> {
     let context = Context::new();
+    //  Ctrl-C shuts the context down: the loop ends on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&context)?;
     let server = context.socket(SocketType::Rep)?;
     server.bind(endpoint)?;
 
@@ -45,10 +51,11 @@ fn run(mut chaos: Chaos, endpoint: &str) -> zmq::Result<()> {
             break;
         } else if chaos.strikes(cycles, 3) {
             println!("I: simulating CPU overload");
-            zhelpers::sleep_ms(2000);
+            zhelpers::sleep_unless_interrupted(Duration::from_millis(2000));
         }
         println!("I: normal request ({})", zhelpers::frame_text(&request));
-        zhelpers::sleep_ms(1000); //  Do some heavy work
+        //  Do some heavy work
+        zhelpers::sleep_unless_interrupted(Duration::from_millis(1000));
         server.send(request)?;
     }
     Ok(())

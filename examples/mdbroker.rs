@@ -339,7 +339,7 @@ impl Broker {
 
 //  Finally, here is the main task. We create a new broker instance and
 //  then process messages on the broker socket:
-fn run(verbose: bool, seconds: u64, endpoint: &str) -> zmq::Result<()> {
+fn run(verbose: bool, seconds: u64, endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     let ctx = Context::new();
     let mut broker = Broker {
         socket: ctx.socket(SocketType::Router)?,
@@ -352,8 +352,18 @@ fn run(verbose: bool, seconds: u64, endpoint: &str) -> zmq::Result<()> {
     broker.socket.set_linger(Some(Duration::ZERO))?;
     broker.bind(endpoint)?;
     let end = (seconds > 0).then(|| Instant::now() + Duration::from_secs(seconds));
+    //  Ctrl-C shuts the context down: the loop ends on Terminated
+    let interrupt = zhelpers::interrupt::catch(&ctx)?;
+    zhelpers::stopped_ok(serve(&mut broker, end))?;
+    drop(interrupt);
+    if zhelpers::interrupt::interrupted() {
+        println!("W: interrupt received, shutting down...");
+    }
+    Ok(())
+}
 
-    //  Get and process messages forever or until the time is up
+//  Get and process messages forever, until the time is up or interrupted
+fn serve(broker: &mut Broker, end: Option<Instant>) -> zmq::Result<()> {
     while end.is_none_or(|end| Instant::now() < end) {
         let wait = end.map_or(HEARTBEAT_INTERVAL, |end| {
             HEARTBEAT_INTERVAL.min(end.saturating_duration_since(Instant::now()))

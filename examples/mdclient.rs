@@ -30,16 +30,20 @@ fn main() -> ExitCode {
     zhelpers::exit_status("mdclient", run(verbose, total, &endpoint))
 }
 
-fn run(verbose: bool, total: u64, endpoint: &str) -> mdp::Result<()> {
+fn run(verbose: bool, total: u64, endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: send ends after the guide's warning
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let mut session = Client::new(&ctx, endpoint, verbose)?;
 
     let mut count = 0;
     while count < total {
         let request = Multipart::from_iter(["Hello world"]);
-        match session.send("echo", request)? {
-            Some(_reply) => count += 1,
-            None => break, //  Failure
+        match session.send("echo", request) {
+            Ok(Some(_reply)) => count += 1,
+            Ok(None) => break,              //  Failure
+            Err(e) if e.is_stop() => break, //  Interrupt
+            Err(e) => return Err(e.into()),
         }
     }
     println!("{count} requests/replies processed");

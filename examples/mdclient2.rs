@@ -29,18 +29,27 @@ fn main() -> ExitCode {
     zhelpers::exit_status("mdclient2", run(verbose, total, &endpoint))
 }
 
-fn run(verbose: bool, total: u64, endpoint: &str) -> mdp::Result<()> {
+fn run(verbose: bool, total: u64, endpoint: &str) -> Result<(), Box<dyn std::error::Error>> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: recv ends after the guide's warning
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let session = Client::new(&ctx, endpoint, verbose)?;
 
     for _ in 0..total {
-        session.send("echo", Multipart::from_iter(["Hello world"]))?;
+        match session.send("echo", Multipart::from_iter(["Hello world"])) {
+            //  Interrupted while blocked (no broker yet, a full queue):
+            //  the first recv below says so
+            Err(e) if e.is_stop() => break,
+            result => result?,
+        }
     }
     let mut count = 0;
     while count < total {
-        match session.recv()? {
-            Some(_reply) => count += 1,
-            None => break, //  Timed out
+        match session.recv() {
+            Ok(Some(_reply)) => count += 1,
+            Ok(None) => break,              //  Timed out
+            Err(e) if e.is_stop() => break, //  Interrupted by Ctrl-C
+            Err(e) => return Err(e.into()),
         }
     }
     println!("{count} replies received");

@@ -31,8 +31,15 @@ fn main() -> ExitCode {
     zhelpers::exit_status("mdworker", run(verbose, seconds, &endpoint, &service))
 }
 
-fn run(verbose: bool, seconds: u64, endpoint: &str, service: &str) -> mdp::Result<()> {
+fn run(
+    verbose: bool,
+    seconds: u64,
+    endpoint: &str,
+    service: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: recv ends after the guide's warning
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     if seconds > 0 {
         zhelpers::shutdown_after(&ctx, Duration::from_secs(seconds));
     }
@@ -41,7 +48,7 @@ fn run(verbose: bool, seconds: u64, endpoint: &str, service: &str) -> mdp::Resul
     let mut reply = None;
     loop {
         let request = match session.recv(reply.take()) {
-            Err(e) if e.is_terminated() => break, //  Worker was stopped
+            Err(e) if e.is_stop() => break, //  Worker was interrupted or stopped
             result => result?,
         };
         reply = Some(request); //  Echo is complex... :-)

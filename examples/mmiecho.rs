@@ -27,15 +27,21 @@ fn main() -> ExitCode {
     zhelpers::exit_status("mmiecho", run(verbose, &endpoint, &service))
 }
 
-fn run(verbose: bool, endpoint: &str, service: &str) -> mdp::Result<()> {
+fn run(verbose: bool, endpoint: &str, service: &str) -> Result<(), Box<dyn std::error::Error>> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: send ends after the guide's warning
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let mut session = Client::new(&ctx, endpoint, verbose)?;
 
     //  This is the service we want to look up
     let request = Multipart::from_iter([service]);
 
     //  This is the service we send our request to
-    match session.send("mmi.service", request)? {
+    let reply = match session.send("mmi.service", request) {
+        Err(e) if e.is_stop() => None, //  Interrupted: as no reply
+        result => result?,
+    };
+    match reply {
         Some(reply) => {
             let code = reply
                 .first()

@@ -37,7 +37,10 @@ fn main() -> ExitCode {
     let chaos_after: u64 = zhelpers::arg(1, 3, USAGE);
     let endpoint: String = zhelpers::arg(2, "tcp://localhost:5556".into(), USAGE);
     let seed: Option<u64> = std::env::args().nth(3).map(|_| zhelpers::arg(3, 0, USAGE));
-    zhelpers::exit_status("ppworker", run(Chaos::new(chaos_after, seed), &endpoint))
+    zhelpers::exit_status(
+        "ppworker",
+        zhelpers::stopped_ok(run(Chaos::new(chaos_after, seed), &endpoint)),
+    )
 }
 
 //  Helper function that returns a new configured socket
@@ -59,6 +62,8 @@ fn s_worker_socket(ctx: &Context, endpoint: &str) -> zmq::Result<Socket> {
 //  died, and vice versa:
 fn run(mut chaos: Chaos, endpoint: &str) -> zmq::Result<()> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: the loop ends on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let mut worker = s_worker_socket(&ctx, endpoint)?;
 
     //  If liveness hits zero, queue is considered disconnected
@@ -71,7 +76,7 @@ fn run(mut chaos: Chaos, endpoint: &str) -> zmq::Result<()> {
     let mut cycles = 0;
     loop {
         let ready = match worker.poll(PollEvents::POLLIN, Some(HEARTBEAT_INTERVAL)) {
-            Err(e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
+            Err(e) if zhelpers::interrupt::is_stop(&e) => break, //  Interrupted
             result => result?,
         };
         if !ready.is_empty() {
@@ -92,12 +97,13 @@ fn run(mut chaos: Chaos, endpoint: &str) -> zmq::Result<()> {
                     break;
                 } else if chaos.strikes(cycles, 5) {
                     println!("I: simulating CPU overload");
-                    zhelpers::sleep_ms(3000);
+                    zhelpers::sleep_unless_interrupted(Duration::from_millis(3000));
                 }
                 println!("I: normal reply");
                 worker.send_multipart(msg)?;
                 liveness = HEARTBEAT_LIVENESS;
-                zhelpers::sleep_ms(1000); //  Do some heavy work
+                //  Do some heavy work
+                zhelpers::sleep_unless_interrupted(Duration::from_millis(1000));
             } else if msg == [PPP_HEARTBEAT] {
                 //  When we get a heartbeat message from the queue, it means
                 //  the queue was (recently) alive, so we must reset our
@@ -116,7 +122,7 @@ fn run(mut chaos: Chaos, endpoint: &str) -> zmq::Result<()> {
             if liveness == 0 {
                 println!("W: heartbeat failure, can't reach queue");
                 println!("W: reconnecting in {} msec...", interval.as_millis());
-                std::thread::sleep(interval);
+                zhelpers::sleep_unless_interrupted(interval);
                 interval = (interval * 2).min(INTERVAL_MAX);
                 worker = s_worker_socket(&ctx, endpoint)?;
                 liveness = HEARTBEAT_LIVENESS;

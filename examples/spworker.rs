@@ -15,6 +15,7 @@
 mod zhelpers;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use zhelpers::chaos::Chaos;
 use zmq::{Context, SocketType};
@@ -27,11 +28,16 @@ fn main() -> ExitCode {
     let chaos_after: u64 = zhelpers::arg(1, 3, USAGE);
     let endpoint: String = zhelpers::arg(2, "tcp://localhost:5556".into(), USAGE);
     let seed: Option<u64> = std::env::args().nth(3).map(|_| zhelpers::arg(3, 0, USAGE));
-    zhelpers::exit_status("spworker", run(Chaos::new(chaos_after, seed), &endpoint))
+    zhelpers::exit_status(
+        "spworker",
+        zhelpers::stopped_ok(run(Chaos::new(chaos_after, seed), &endpoint)),
+    )
 }
 
 fn run(mut chaos: Chaos, endpoint: &str) -> zmq::Result<()> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: the loop ends on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let worker = ctx.socket(SocketType::Req)?;
 
     //  Set random identity to make tracing easier
@@ -53,10 +59,11 @@ fn run(mut chaos: Chaos, endpoint: &str) -> zmq::Result<()> {
             break;
         } else if chaos.strikes(cycles, 5) {
             println!("I: ({identity}) simulating CPU overload");
-            zhelpers::sleep_ms(3000);
+            zhelpers::sleep_unless_interrupted(Duration::from_millis(3000));
         }
         println!("I: ({identity}) normal reply");
-        zhelpers::sleep_ms(1000); //  Do some heavy work
+        //  Do some heavy work
+        zhelpers::sleep_unless_interrupted(Duration::from_millis(1000));
         worker.send_multipart(msg)?;
     }
     Ok(())

@@ -50,7 +50,11 @@ enum Call {
 //  Calls a TSP service
 //  Returns response if successful (status code 200 OK), else NotYet
 fn service_call(session: &mut Client, service: &str, request: Multipart) -> mdp::Result<Call> {
-    let Some(mut reply) = session.send(service, request)? else {
+    let reply = match session.send(service, request) {
+        Err(e) if e.is_stop() => None, //  Interrupted (the API said so)
+        result => result?,
+    };
+    let Some(mut reply) = reply else {
         return Ok(Call::Exit(ExitCode::SUCCESS)); //  Interrupted or failed
     };
     let status = reply.pop_front();
@@ -68,8 +72,15 @@ fn service_call(session: &mut Client, service: &str, request: Multipart) -> mdp:
 }
 
 //  The main task tests our service call by sending an echo request:
-fn run(verbose: bool, endpoint: &str, retry_ms: u64) -> mdp::Result<ExitCode> {
+fn run(
+    verbose: bool,
+    endpoint: &str,
+    retry_ms: u64,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: a service call ends with the API's
+    //  warning, a nap ends early, and the program with status 0
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let mut session = Client::new(&ctx, endpoint, verbose)?;
 
     //  1. Send 'echo' request to Titanic
@@ -82,8 +93,7 @@ fn run(verbose: bool, endpoint: &str, retry_ms: u64) -> mdp::Result<ExitCode> {
     println!("I: request UUID {}", zhelpers::frame_line(&uuid));
 
     //  2. Wait until we get a reply
-    loop {
-        zhelpers::sleep_ms(100);
+    while !zhelpers::sleep_unless_interrupted(Duration::from_millis(100)) {
         let request = Multipart::from_iter([&uuid]);
         match service_call(&mut session, "titanic.reply", request)? {
             Call::Ok(reply) => {
@@ -102,9 +112,11 @@ fn run(verbose: bool, endpoint: &str, retry_ms: u64) -> mdp::Result<ExitCode> {
             }
             Call::NotYet => {
                 println!("I: no reply yet, trying again...");
-                std::thread::sleep(Duration::from_millis(retry_ms)); //  Try again later
+                //  Try again later
+                zhelpers::sleep_unless_interrupted(Duration::from_millis(retry_ms));
             }
             Call::Exit(status) => return Ok(status),
         }
     }
+    Ok(ExitCode::SUCCESS) //  Interrupted
 }

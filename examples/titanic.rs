@@ -162,12 +162,7 @@ where
 {
     std::thread::spawn(move || {
         if let Err(e) = task() {
-            let ended = e
-                .downcast_ref::<mdp::Error>()
-                .is_some_and(mdp::Error::is_terminated)
-                || e.downcast_ref::<zmq::Error>()
-                    .is_some_and(|e| e.kind() == zmq::ErrorKind::Terminated);
-            if !ended {
+            if !is_stop(e.as_ref()) {
                 eprintln!("titanic: {name}: {e}");
             }
         }
@@ -182,6 +177,10 @@ where
 //  response.
 fn run(verbose: bool, seconds: u64, store: Arc<Store>) -> Result<(), Box<dyn std::error::Error>> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: the service tasks end after the
+    //  guide's `W: interrupt received, killing worker...`, the dispatcher
+    //  on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let request_pipe = ctx.socket(SocketType::Pair)?;
     request_pipe.bind("inproc://titanic-request")?;
     let child_pipe = ctx.socket(SocketType::Pair)?;
@@ -213,20 +212,18 @@ fn run(verbose: bool, seconds: u64, store: Arc<Store>) -> Result<(), Box<dyn std
         let _ = task.join();
     }
     match result {
-        Err(e)
-            if e.downcast_ref::<mdp::Error>()
-                .is_some_and(mdp::Error::is_terminated) =>
-        {
-            Ok(())
-        }
-        Err(e)
-            if e.downcast_ref::<zmq::Error>()
-                .is_some_and(|e| e.kind() == zmq::ErrorKind::Terminated) =>
-        {
-            Ok(())
-        }
+        Err(e) if is_stop(e.as_ref()) => Ok(()), //  Interrupted, or time is up
         result => result,
     }
+}
+
+/// Whether a task ended because the context was shut down (Ctrl-C, or the
+/// end of a bounded run) or a signal interrupted its call.
+fn is_stop(e: &(dyn std::error::Error + 'static)) -> bool {
+    e.downcast_ref::<mdp::Error>()
+        .is_some_and(mdp::Error::is_stop)
+        || e.downcast_ref::<zmq::Error>()
+            .is_some_and(zhelpers::interrupt::is_stop)
 }
 
 //  Main dispatcher loop

@@ -27,7 +27,10 @@ fn main() -> ExitCode {
     let asynchronous: u64 = zhelpers::arg(2, 100_000, USAGE);
     let frontend: String = zhelpers::arg(3, "tcp://*:5555".into(), USAGE);
     let backend: String = zhelpers::arg(4, "tcp://*:5556".into(), USAGE);
-    zhelpers::exit_status("tripping", run(sync, asynchronous, &frontend, &backend))
+    zhelpers::exit_status(
+        "tripping",
+        zhelpers::stopped_ok(run(sync, asynchronous, &frontend, &backend)),
+    )
 }
 
 /// Calls per second, for `n` calls begun at `start` (at least one
@@ -72,6 +75,9 @@ fn worker_task(worker: Socket) -> zmq::Result<()> {
 
 fn run(sync: u64, asynchronous: u64, frontend_at: &str, backend_at: &str) -> zmq::Result<()> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: the client's calls end on
+    //  Terminated, then the proxy and the worker are stopped as usual
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
 
     //  The broker: zmq_proxy switches messages between frontend and backend
     let frontend = ctx.socket(SocketType::Dealer)?;

@@ -6,6 +6,9 @@
 
 #[path = "../examples/mdp/mod.rs"]
 mod mdp;
+// The APIs ask it whether Ctrl-C stopped a call.
+#[path = "../examples/zhelpers/mod.rs"]
+mod zhelpers;
 
 use std::thread;
 use std::time::{Duration, Instant};

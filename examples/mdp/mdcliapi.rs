@@ -60,8 +60,16 @@ impl Client {
 
     /// Sends `request` to `service` and returns the reply body, or `None`
     /// when no reply came after all tries (`mdcli_send`). A reply that is
-    /// not MDP, or from another service, is an `Error::Protocol`.
+    /// not MDP, or from another service, is an `Error::Protocol`. Ctrl-C
+    /// (`zhelpers::interrupt`) ends it with an error for which
+    /// `Error::is_stop` holds, after the guide's `W: interrupt received,
+    /// killing client...` (the C returns NULL, as for no reply).
     pub fn send(&mut self, service: &str, request: Multipart) -> Result<Option<Multipart>> {
+        let result = self.send_request(service, request);
+        super::warn_if_interrupted(result, "client")
+    }
+
+    fn send_request(&mut self, service: &str, request: Multipart) -> Result<Option<Multipart>> {
         //  Prefix request with protocol frames
         //  Frame 1: "MDPCxy" (six bytes, MDP/Client x.y)
         //  Frame 2: Service name (printable string)

@@ -57,8 +57,15 @@ impl Client {
 
     /// Waits for the next reply and returns its body, or `None` after the
     /// timeout (`mdcli_recv`). A reply that is not MDP is an
-    /// `Error::Protocol`.
+    /// `Error::Protocol`. Ctrl-C (`zhelpers::interrupt`) ends it with an
+    /// error for which `Error::is_stop` holds, after the guide's `W:
+    /// interrupt received, killing client...`.
     pub fn recv(&self) -> Result<Option<Multipart>> {
+        let result = self.recv_reply();
+        super::warn_if_interrupted(result, "client")
+    }
+
+    fn recv_reply(&self) -> Result<Option<Multipart>> {
         //  Poll socket for a reply, with timeout
         let Some(mut msg) = self.client.recv_multipart_timeout(self.timeout)? else {
             if self.verbose {

@@ -108,8 +108,15 @@ impl Worker {
     /// Sends `reply` (to the request returned last), if any, then waits for
     /// the next request and returns its body (`mdwrk_recv`). Heartbeats and
     /// reconnects meanwhile. A reply with no request to answer is refused
-    /// with `Error::Protocol` (and not sent).
+    /// with `Error::Protocol` (and not sent). Ctrl-C (`zhelpers::interrupt`)
+    /// ends it with an error for which [`Error::is_stop`] holds, after the
+    /// guide's `W: interrupt received, killing worker...`.
     pub fn recv(&mut self, reply: Option<Multipart>) -> Result<Multipart> {
+        let result = self.recv_request(reply);
+        super::warn_if_interrupted(result, "worker")
+    }
+
+    fn recv_request(&mut self, reply: Option<Multipart>) -> Result<Multipart> {
         //  Format and send the reply if we were provided one
         if let Some(mut reply) = reply {
             let Some(reply_to) = self.reply_to.take() else {
@@ -165,7 +172,9 @@ impl Worker {
                     if self.verbose {
                         log("W: disconnected from broker - retrying...");
                     }
-                    std::thread::sleep(self.reconnect);
+                    //  Ctrl-C cuts the nap short; the reconnect then
+                    //  fails with the context's shutdown
+                    crate::zhelpers::sleep_unless_interrupted(self.reconnect);
                     self.connect_to_broker()?;
                 }
             }

@@ -4,9 +4,14 @@
 //! modules that any program can use. Include it with:
 //!
 //! ```ignore
+//! #[path = "zhelpers/mod.rs"]
+//! mod zhelpers;
 //! #[path = "mdp/mod.rs"]
 //! mod mdp;
 //! ```
+//!
+//! (the APIs ask `zhelpers::interrupt` whether Ctrl-C ended a call, to
+//! print the guide's `W: interrupt received, ...` warning).
 //!
 //! A request travels from a client as `[MDPC01, service, body...]` (a
 //! DEALER client puts an empty frame in front, as REQ does), reaches a
@@ -68,6 +73,25 @@ impl Error {
     pub fn is_terminated(&self) -> bool {
         matches!(self, Error::Zmq(e) if e.kind() == zmq::ErrorKind::Terminated)
     }
+
+    /// Whether the call was stopped: the context was shut down, or a signal
+    /// interrupted it (`ErrorKind::Interrupted`). Ctrl-C gives either
+    /// (`zhelpers::interrupt`); a program's loop ends on it.
+    pub fn is_stop(&self) -> bool {
+        matches!(self, Error::Zmq(e) if crate::zhelpers::interrupt::is_stop(e))
+    }
+}
+
+/// Passes `result` on; when Ctrl-C stopped the call (`zctx_interrupted`
+/// in the C), first prints the guide's `W: interrupt received, killing
+/// {who}...`.
+pub fn warn_if_interrupted<T>(result: Result<T>, who: &str) -> Result<T> {
+    if let Err(e) = &result {
+        if e.is_stop() && crate::zhelpers::interrupt::interrupted() {
+            println!("W: interrupt received, killing {who}...");
+        }
+    }
+    result
 }
 
 impl From<zmq::Error> for Error {

@@ -379,3 +379,28 @@ pub fn lookup_benchmark(
     println!("Average round trip cost: {usec} usec");
     Ok(())
 }
+
+/// A run that ended on Ctrl-C (`interrupt::catch`) or a bounded run's
+/// context shutdown ended in order, as the C's `break; //  Interrupted`
+/// does: `Ok(())`. Any other error stays an error.
+pub fn stopped_ok(result: zmq::Result<()>) -> zmq::Result<()> {
+    match result {
+        Err(e) if interrupt::is_stop(&e) => Ok(()),
+        result => result,
+    }
+}
+
+/// Sleeps for `time`, or less when Ctrl-C comes (`interrupt::catch`), as
+/// czmq's `zclock_sleep` ends early on a signal. Returns whether a signal
+/// came.
+pub fn sleep_unless_interrupted(time: Duration) -> bool {
+    let end = std::time::Instant::now() + time;
+    while !interrupt::interrupted() {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(20)));
+    }
+    true
+}
