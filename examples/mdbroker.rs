@@ -10,7 +10,8 @@
 //! ```
 //!
 //! `-v` prints every message; it runs `SECONDS` seconds (default forever,
-//! also `0`).
+//! also `0`). Ctrl-C ends it with `W: interrupt received, shutting
+//! down...` and status 0 (`zhelpers::interrupt`).
 
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;

@@ -7,7 +7,8 @@
 //! ```
 //!
 //! `-v` prints every message; it runs `SECONDS` seconds (default forever,
-//! also `0`); `SERVICE` instead of `echo`.
+//! also `0`); `SERVICE` instead of `echo`. Ctrl-C ends it with `W: interrupt
+//! received, killing worker...` and status 0 (`zhelpers::interrupt`).
 
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;

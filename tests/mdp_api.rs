@@ -151,6 +151,9 @@ fn a_worker_registers_serves_heartbeats_and_obeys_disconnect() {
     ctx.shutdown().unwrap();
     let error = worker.join().unwrap();
     assert!(error.is_terminated(), "{error}");
+    // A stop (what a program's loop ends on), but no Ctrl-C: no warning.
+    assert!(error.is_stop(), "{error}");
+    assert!(!zhelpers::interrupt::interrupted());
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -177,6 +180,10 @@ fn a_worker_skips_what_is_not_mdp_and_refuses_a_reply_to_nothing() {
     // No request was received: a reply has nobody to go to.
     let refused = worker.recv(Some(Multipart::from_iter(["stray"])));
     assert!(matches!(refused, Err(mdp::Error::Protocol(_))));
+    assert!(
+        !refused.unwrap_err().is_stop(),
+        "a refusal does not end a loop"
+    );
 
     // Garbage, a wrong header, an unknown command, a request without an
     // envelope: all skipped; the next good request is returned.
