@@ -25,7 +25,10 @@ fn main() -> ExitCode {
     let count: u64 = zhelpers::arg(1, 0, USAGE);
     let endpoint: String = zhelpers::arg(2, "tcp://localhost:5555".into(), USAGE);
     let timeout: u64 = zhelpers::arg(3, 2500, USAGE); //  msecs, (> 1000!)
-    zhelpers::exit_status("lpclient", run(count, &endpoint, timeout))
+    zhelpers::exit_status(
+        "lpclient",
+        zhelpers::stopped_ok(run(count, &endpoint, timeout)),
+    )
 }
 
 //  Helper function that returns a new configured socket
@@ -42,6 +45,8 @@ fn s_client_socket(ctx: &Context, endpoint: &str) -> zmq::Result<Socket> {
 
 fn run(count: u64, endpoint: &str, timeout: u64) -> zmq::Result<()> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: the loop ends on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let mut client = s_client_socket(&ctx, endpoint)?;
 
     let mut sequence = 0;

@@ -31,7 +31,10 @@ fn main() -> ExitCode {
     let seconds: u64 = zhelpers::arg(1, 0, USAGE);
     let frontend: String = zhelpers::arg(2, "tcp://*:5555".into(), USAGE);
     let backend: String = zhelpers::arg(3, "tcp://*:5556".into(), USAGE);
-    zhelpers::exit_status("ppqueue", run(seconds, &frontend, &backend))
+    zhelpers::exit_status(
+        "ppqueue",
+        zhelpers::stopped_ok(run(seconds, &frontend, &backend)),
+    )
 }
 
 //  Here we define the worker class; a structure and a set of functions that
@@ -67,6 +70,8 @@ fn workers_purge(workers: &mut Vec<Worker>) {
 //  can detect crashed or blocked worker tasks:
 fn run(seconds: u64, frontend_endpoint: &str, backend_endpoint: &str) -> zmq::Result<()> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: the loop ends on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let frontend = ctx.socket(SocketType::Router)?;
     let backend = ctx.socket(SocketType::Router)?;
     frontend.bind(frontend_endpoint)?; //  For clients
@@ -87,7 +92,7 @@ fn run(seconds: u64, frontend_endpoint: &str, backend_endpoint: &str) -> zmq::Re
         //  Poll frontend only if we have available workers
         let polled = if workers.is_empty() { 1 } else { 2 };
         match zmq::poll(&mut items[..polled], Some(HEARTBEAT_INTERVAL)) {
-            Err(e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
+            Err(e) if zhelpers::interrupt::is_stop(&e) => break, //  Interrupted
             result => result?,
         };
 

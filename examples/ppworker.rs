@@ -6,11 +6,12 @@
 //! crashes and CPU overload, as in the guide.
 //!
 //! ```text
-//! cargo run --example ppworker [CYCLES [ENDPOINT]]
+//! cargo run --example ppworker [CYCLES [ENDPOINT [SEED]]]
 //! ```
 //!
 //! Chaos starts after `CYCLES` requests (default 3, as in the guide; `0`
-//! means never: a well-behaved worker, for tests).
+//! means never: a well-behaved worker, for tests). `SEED` fixes the random
+//! rolls, so the same seed crashes in the same cycle on every run.
 
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;
@@ -18,9 +19,10 @@ mod zhelpers;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use zhelpers::chaos::Chaos;
 use zmq::{Context, PollEvents, Socket, SocketType};
 
-const USAGE: &str = "ppworker [CYCLES [ENDPOINT]]  (CYCLES 0 = no chaos)";
+const USAGE: &str = "ppworker [CYCLES [ENDPOINT [SEED]]]  (CYCLES 0 = no chaos)";
 const HEARTBEAT_LIVENESS: u32 = 3; //  3-5 is reasonable
 const HEARTBEAT_INTERVAL: Duration = Duration::from_millis(1000);
 const INTERVAL_INIT: Duration = Duration::from_millis(1000); //  Initial reconnect
@@ -31,10 +33,14 @@ const PPP_READY: &[u8] = b"\x01"; //  Signals worker is ready
 const PPP_HEARTBEAT: &[u8] = b"\x02"; //  Signals worker heartbeat
 
 fn main() -> ExitCode {
-    zhelpers::args_at_most(2, USAGE);
+    zhelpers::args_at_most(3, USAGE);
     let chaos_after: u64 = zhelpers::arg(1, 3, USAGE);
     let endpoint: String = zhelpers::arg(2, "tcp://localhost:5556".into(), USAGE);
-    zhelpers::exit_status("ppworker", run(chaos_after, &endpoint))
+    let seed: Option<u64> = std::env::args().nth(3).map(|_| zhelpers::arg(3, 0, USAGE));
+    zhelpers::exit_status(
+        "ppworker",
+        zhelpers::stopped_ok(run(Chaos::new(chaos_after, seed), &endpoint)),
+    )
 }
 
 //  Helper function that returns a new configured socket
@@ -54,8 +60,10 @@ fn s_worker_socket(ctx: &Context, endpoint: &str) -> zmq::Result<Socket> {
 //  Paranoid Pirate Protocol (PPP). The interesting parts here are
 //  the heartbeating, which lets the worker detect if the queue has
 //  died, and vice versa:
-fn run(chaos_after: u64, endpoint: &str) -> zmq::Result<()> {
+fn run(mut chaos: Chaos, endpoint: &str) -> zmq::Result<()> {
     let ctx = Context::new();
+    //  Ctrl-C shuts the context down: the loop ends on Terminated
+    let _interrupt = zhelpers::interrupt::catch(&ctx)?;
     let mut worker = s_worker_socket(&ctx, endpoint)?;
 
     //  If liveness hits zero, queue is considered disconnected
@@ -68,7 +76,7 @@ fn run(chaos_after: u64, endpoint: &str) -> zmq::Result<()> {
     let mut cycles = 0;
     loop {
         let ready = match worker.poll(PollEvents::POLLIN, Some(HEARTBEAT_INTERVAL)) {
-            Err(e) if e.kind() == zmq::ErrorKind::Interrupted => break, //  Interrupted
+            Err(e) if zhelpers::interrupt::is_stop(&e) => break, //  Interrupted
             result => result?,
         };
         if !ready.is_empty() {
@@ -84,18 +92,18 @@ fn run(chaos_after: u64, endpoint: &str) -> zmq::Result<()> {
             //  first:
             if msg.len() == 3 {
                 cycles += 1;
-                if chaos_after > 0 && cycles > chaos_after && zhelpers::within(5) == 0 {
+                if chaos.strikes(cycles, 5) {
                     println!("I: simulating a crash");
                     break;
-                }
-                if chaos_after > 0 && cycles > chaos_after && zhelpers::within(5) == 0 {
+                } else if chaos.strikes(cycles, 5) {
                     println!("I: simulating CPU overload");
-                    zhelpers::sleep_ms(3000);
+                    zhelpers::sleep_unless_interrupted(Duration::from_millis(3000));
                 }
                 println!("I: normal reply");
                 worker.send_multipart(msg)?;
                 liveness = HEARTBEAT_LIVENESS;
-                zhelpers::sleep_ms(1000); //  Do some heavy work
+                //  Do some heavy work
+                zhelpers::sleep_unless_interrupted(Duration::from_millis(1000));
             } else if msg == [PPP_HEARTBEAT] {
                 //  When we get a heartbeat message from the queue, it means
                 //  the queue was (recently) alive, so we must reset our
@@ -114,7 +122,7 @@ fn run(chaos_after: u64, endpoint: &str) -> zmq::Result<()> {
             if liveness == 0 {
                 println!("W: heartbeat failure, can't reach queue");
                 println!("W: reconnecting in {} msec...", interval.as_millis());
-                std::thread::sleep(interval);
+                zhelpers::sleep_unless_interrupted(interval);
                 interval = (interval * 2).min(INTERVAL_MAX);
                 worker = s_worker_socket(&ctx, endpoint)?;
                 liveness = HEARTBEAT_LIVENESS;

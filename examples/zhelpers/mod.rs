@@ -16,6 +16,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use zmq::{Message, Multipart, Socket};
 
+pub mod chaos; // chapter 4: lpserver, spworker, ppworker
+pub mod msgfile; // chapter 4: Titanic
+
 /// Prints the frames of a message as the guide's `s_dump` does: a rule, then
 /// `[size] text` per frame, hex when the frame is not printable text. Binary
 /// identities with a 0x00 byte print in full (the C version cut them there).
@@ -375,4 +378,29 @@ pub fn lookup_benchmark(
     let usec = start.elapsed().as_micros() / u128::from(requests.max(1));
     println!("Average round trip cost: {usec} usec");
     Ok(())
+}
+
+/// A run that ended on Ctrl-C (`interrupt::catch`) or a bounded run's
+/// context shutdown ended in order, as the C's `break; //  Interrupted`
+/// does: `Ok(())`. Any other error stays an error.
+pub fn stopped_ok(result: zmq::Result<()>) -> zmq::Result<()> {
+    match result {
+        Err(e) if interrupt::is_stop(&e) => Ok(()),
+        result => result,
+    }
+}
+
+/// Sleeps for `time`, or less when Ctrl-C comes (`interrupt::catch`), as
+/// czmq's `zclock_sleep` ends early on a signal. Returns whether a signal
+/// came.
+pub fn sleep_unless_interrupted(time: Duration) -> bool {
+    let end = std::time::Instant::now() + time;
+    while !interrupt::interrupted() {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(20)));
+    }
+    true
 }
