@@ -19,18 +19,6 @@ const BROKER_STOPPED: &str = "W: interrupt received, shutting down...\n";
 const WORKER_STOPPED: &str = "W: interrupt received, killing worker...\n";
 const CLIENT_STOPPED: &str = "W: interrupt received, killing client...\n";
 
-/// Sends `signal` to a running program and waits for it to end: it must
-/// exit by itself with status 0. Returns its stdout and stderr.
-fn interrupt(proc: Proc, signal: &str) -> (String, String) {
-    proc.signal(signal);
-    let (status, out, err) = proc.wait();
-    assert!(
-        status.success(),
-        "exit {status} after SIG{signal}\n--- stdout:\n{out}\n--- stderr:\n{err}"
-    );
-    (out, err)
-}
-
 /// A broker that runs until it is interrupted, and its endpoint.
 fn broker() -> (Proc, String) {
     let endpoint = free_endpoint();
@@ -55,7 +43,7 @@ fn wait_for_service(endpoint: &str, service: &str) {
 
 /// Stops the broker with `signal`: its message alone, nothing on stderr.
 fn stop_broker(broker: Proc, signal: &str) {
-    let (out, err) = interrupt(broker, signal);
+    let (out, err) = broker.interrupt(signal);
     assert!(out.ends_with(BROKER_STOPPED), "{out}");
     assert!(!out.contains("E: "), "{out}");
     assert_eq!(err, "");
@@ -66,7 +54,7 @@ fn mdbroker_and_mdworker_stop_on_sigint_with_the_guides_message() {
     let (broker, endpoint) = broker();
     let worker = Proc::run("mdworker", &["0", &endpoint]);
     wait_for_service(&endpoint, "echo");
-    let (out, err) = interrupt(worker, "INT");
+    let (out, err) = worker.interrupt("INT");
     assert_eq!(out, WORKER_STOPPED);
     assert_eq!(err, "");
     stop_broker(broker, "INT");
@@ -86,7 +74,7 @@ fn mdclient_stops_on_sigint_with_its_count() {
     // Far more requests than it can make before the signal.
     let mut client = Proc::run("mdclient", &["-v", "1000000", &endpoint]);
     client.wait_for("I: received reply:");
-    let (out, _) = interrupt(client, "INT");
+    let (out, _) = client.interrupt("INT");
     let tail = out
         .rsplit_once(CLIENT_STOPPED)
         .map(|(_, tail)| tail)
@@ -96,7 +84,7 @@ fn mdclient_stops_on_sigint_with_its_count() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no count after the warning: {tail:?}"));
     assert!((1..1_000_000).contains(&count), "{count}");
-    interrupt(worker, "INT");
+    worker.interrupt("INT");
     stop_broker(broker, "INT");
 }
 
@@ -106,7 +94,7 @@ fn mdclient2_stops_on_sigint_while_its_sends_block() {
     let endpoint = free_endpoint();
     let mut client = Proc::run("mdclient2", &["-v", "100000", &endpoint]);
     client.wait_for("I: send request to 'echo' service:");
-    let (out, _) = interrupt(client, "INT");
+    let (out, _) = client.interrupt("INT");
     assert!(
         out.ends_with(&format!("{CLIENT_STOPPED}0 replies received\n")),
         "{out}"
@@ -126,7 +114,7 @@ fn titanic_and_ticlient_stop_on_sigint() {
     // No echo worker: the request stays pending, the client keeps asking.
     let mut client = Proc::run("ticlient", &[&endpoint]);
     client.wait_for("I: no reply yet, trying again...\n");
-    let (out, err) = interrupt(client, "INT");
+    let (out, err) = client.interrupt("INT");
     assert!(out.starts_with("I: request UUID [032] "), "{out}");
     assert!(!out.contains("Reply:"), "{out}");
     // Napping (as the C's zclock_sleep, cut short) or in a call.
@@ -137,7 +125,7 @@ fn titanic_and_ticlient_stop_on_sigint() {
     assert_eq!(err, "");
 
     // Its three service tasks each say so; the dispatcher ends quietly.
-    let (out, err) = interrupt(titanic, "INT");
+    let (out, err) = titanic.interrupt("INT");
     assert_eq!(out, WORKER_STOPPED.repeat(3));
     assert_eq!(err, "");
     stop_broker(broker, "INT");
@@ -154,13 +142,13 @@ fn simple_pirate_queue_and_worker_stop_on_sigint() {
     // A Lazy Pirate client gets a reply through them, then all three stop.
     let mut client = Proc::run("lpclient", &["0", &frontend]);
     client.wait_for("I: server replied OK (1)\n");
-    let (out, err) = interrupt(client, "INT");
+    let (out, err) = client.interrupt("INT");
     assert!(!out.contains("E: "), "{out}");
     assert_eq!(err, "");
-    let (out, err) = interrupt(worker, "INT");
+    let (out, err) = worker.interrupt("INT");
     assert!(!out.contains("simulating"), "{out}");
     assert_eq!(err, "");
-    let (out, err) = interrupt(queue, "INT");
+    let (out, err) = queue.interrupt("INT");
     assert_eq!((out.as_str(), err.as_str()), ("", ""));
 }
 
@@ -172,14 +160,14 @@ fn paranoid_pirate_queue_and_worker_stop_on_signals() {
     wait_listening(&frontend);
     let mut worker = Proc::run("ppworker", &["0", &backend]);
     worker.wait_for("I: worker ready\n");
-    let (out, err) = interrupt(worker, "INT");
+    let (out, err) = worker.interrupt("INT");
     assert!(
         out.lines()
             .all(|l| l == "I: worker ready" || l == "I: worker heartbeat"),
         "{out}"
     );
     assert_eq!(err, "");
-    let (out, err) = interrupt(queue, "TERM");
+    let (out, err) = queue.interrupt("TERM");
     assert_eq!((out.as_str(), err.as_str()), ("", ""));
 }
 
@@ -190,10 +178,10 @@ fn lazy_pirate_server_stops_on_sigint() {
     wait_listening(&endpoint);
     let mut client = Proc::run("lpclient", &["0", &endpoint]);
     client.wait_for("I: server replied OK (1)\n");
-    let (out, err) = interrupt(server, "INT");
+    let (out, err) = server.interrupt("INT");
     assert!(out.starts_with("I: normal request (1)\n"), "{out}");
     assert_eq!(err, "");
-    interrupt(client, "INT");
+    client.interrupt("INT");
 }
 
 #[test]
@@ -203,7 +191,7 @@ fn tripping_stops_on_sigint_before_its_rates() {
     // More round trips than it can make before the signal.
     let mut tripping = Proc::run("tripping", &["100000000", "1", &frontend, &backend]);
     tripping.wait_for("Synchronous round-trip test...\n");
-    let (out, err) = interrupt(tripping, "INT");
+    let (out, err) = tripping.interrupt("INT");
     assert!(!out.contains("calls/second"), "{out}");
     assert_eq!(err, "");
 }

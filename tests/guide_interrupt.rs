@@ -13,24 +13,12 @@ use common::{free_endpoint, free_port, wait_listening, IpcDir, Proc};
 /// The longest any program may run.
 const DEADLINE: Duration = Duration::from_secs(30);
 
-/// Sends `signal` to a running program and waits for it to end: it must
-/// exit by itself with status 0. Returns its stdout and stderr.
-fn interrupt(proc: Proc, signal: &str) -> (String, String) {
-    proc.signal(signal);
-    let (status, out, err) = proc.wait();
-    assert!(
-        status.success(),
-        "exit {status} after SIG{signal}\n--- stdout:\n{out}\n--- stderr:\n{err}"
-    );
-    (out, err)
-}
-
 #[test]
 fn lbbroker3_stops_on_sigint_with_its_summary() {
     let dir = IpcDir::new("int-lbbroker3");
     let mut broker = Proc::run("lbbroker3", &["0", &dir.prefix()]);
     broker.wait_for("Client: OK\n");
-    let (_, err) = interrupt(broker, "INT");
+    let (_, err) = broker.interrupt("INT");
     let replies: u64 = err
         .strip_prefix("lbbroker3: passed on ")
         .and_then(|l| l.strip_suffix(" replies\n"))
@@ -44,7 +32,7 @@ fn lbbroker3_stops_on_sigterm_too() {
     let dir = IpcDir::new("term-lbbroker3");
     let mut broker = Proc::run("lbbroker3", &["0", &dir.prefix()]);
     broker.wait_for("Worker: ");
-    let (_, err) = interrupt(broker, "TERM");
+    let (_, err) = broker.interrupt("TERM");
     assert!(err.starts_with("lbbroker3: passed on "), "{err}");
 }
 
@@ -55,7 +43,7 @@ fn peering1_stops_on_sigint() {
     broker.wait_for("I: connecting to state backend at 'DC2'\n");
     // Its first quiet second: it speaks (its own state goes nowhere).
     std::thread::sleep(Duration::from_millis(300));
-    let (out, err) = interrupt(broker, "INT");
+    let (out, err) = broker.interrupt("INT");
     assert!(out.starts_with("I: preparing broker at DC1...\n"), "{out}");
     assert_eq!(err, "");
 }
@@ -65,7 +53,7 @@ fn peering2_stops_on_sigint_with_its_summary() {
     let dir = IpcDir::new("int-peering2");
     let mut broker = Proc::run("peering2", &["--prefix", &dir.prefix(), "--no-wait", "DC1"]);
     broker.wait_for("Client: OK\n");
-    let (_, err) = interrupt(broker, "INT");
+    let (_, err) = broker.interrupt("INT");
     assert!(err.starts_with("peering2: DC1: "), "{err}");
     assert!(err.contains(" requests to local workers, "), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -77,7 +65,7 @@ fn peering3_stops_on_sigint_with_its_summary() {
     let mut broker = Proc::run("peering3", &["--prefix", &dir.prefix(), "DC1"]);
     broker.wait_for("I: preparing broker at DC1...\n");
     std::thread::sleep(Duration::from_millis(300));
-    let (_, err) = interrupt(broker, "INT");
+    let (_, err) = broker.interrupt("INT");
     assert!(err.starts_with("peering3: DC1: "), "{err}");
     assert!(err.contains(" state updates sent, "), "{err}");
 }
@@ -90,7 +78,7 @@ fn binary_star_servers_say_interrupted() {
         let remote = format!("tcp://127.0.0.1:{}", free_port());
         let proc = Proc::run(server, &["-p", &fe, &local, &remote]);
         wait_listening(&fe);
-        let (out, _) = interrupt(proc, "INT");
+        let (out, _) = proc.interrupt("INT");
         assert_eq!(
             out, "I: Primary active, waiting for backup (passive)\nW: interrupted\n",
             "{server}"
@@ -113,7 +101,7 @@ fn freelance_servers_say_interrupted() {
         };
         let proc = Proc::run(server, args);
         wait_listening(&ep);
-        let (out, _) = interrupt(proc, "INT");
+        let (out, _) = proc.interrupt("INT");
         assert_eq!(out, format!("{ready} {ep}\nW: interrupted\n"), "{server}");
     }
 }
@@ -126,6 +114,6 @@ fn bstarcli_stops_on_sigint() {
     let mut client = Proc::run("bstarcli", &["0", &primary, &backup]);
     client.wait_for("I: connecting to server at ");
     std::thread::sleep(Duration::from_millis(200));
-    let (out, _) = interrupt(client, "INT");
+    let (out, _) = client.interrupt("INT");
     assert!(!out.contains("replied"), "{out}");
 }

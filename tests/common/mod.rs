@@ -308,6 +308,18 @@ impl Proc {
         assert!(status.success(), "kill -{signal} failed: {status}");
     }
 
+    /// Sends `signal` and waits for the process to exit with status 0, as
+    /// the guide's programs do on Ctrl-C; returns its stdout and stderr.
+    pub fn interrupt(self, signal: &str) -> (String, String) {
+        self.signal(signal);
+        let (status, out, err) = self.wait();
+        assert!(
+            status.success(),
+            "exit {status} after SIG{signal}\n--- stdout:\n{out}\n--- stderr:\n{err}"
+        );
+        (out, err)
+    }
+
     /// Closes stdin, then waits for the process to exit by itself before
     /// the deadline (else kills it and fails); returns its status and output.
     pub fn wait_output(mut self) -> (ExitStatus, Output) {
