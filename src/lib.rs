@@ -55,6 +55,7 @@ pub mod monitor;
 mod multipart;
 mod poll;
 mod proxy;
+mod reactor;
 mod socket;
 mod sockopt;
 pub mod z85;
@@ -72,6 +73,7 @@ pub use proxy::{
     proxy, proxy_steerable, ProxyCommand, ProxyController, ProxyStatistics, ProxyThread,
     SideStatistics, PROXY_STOP_TIMEOUT,
 };
+pub use reactor::{Ended, Flow, Reactor, ReaderId, TimerId};
 #[cfg(feature = "draft")]
 pub use socket::ThreadSafeSocket;
 pub use socket::{PollEvents, RecvSize, SendFlags, Socket, SocketType};
