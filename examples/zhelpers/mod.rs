@@ -9,6 +9,8 @@
 //! ```
 #![allow(dead_code)]
 
+pub mod interrupt;
+
 use std::cell::Cell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -322,4 +324,32 @@ pub fn broker_args(usage: &str, no_wait_allowed: bool) -> BrokerArgs {
     parsed.me = names.next().unwrap_or_else(|| fail());
     parsed.peers = names.collect();
     parsed
+}
+
+// ---- added for the chapter 4 programs --------------------------------------
+
+/// The arguments of the Freelance clients: `[--requests N] {endpoint}`.
+/// Bad arguments end the program with `usage: {usage}` (status 2).
+pub fn requests_and_endpoints(usage: &str) -> (Option<u64>, Vec<String>) {
+    let fail = || -> ! {
+        eprintln!("usage: {usage}");
+        std::process::exit(2)
+    };
+    let mut requests = None;
+    let mut endpoints = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--requests" => {
+                requests = Some(
+                    args.next()
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or_else(|| fail()),
+                )
+            }
+            flag if flag.starts_with('-') => fail(),
+            _ => endpoints.push(arg),
+        }
+    }
+    (requests, endpoints)
 }
