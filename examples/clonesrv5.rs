@@ -65,10 +65,14 @@ fn run(seconds: u64, port: u16) -> zmq::Result<()> {
     let mut reactor = Reactor::new();
     reactor.add_reader(&snapshot, s_snapshots);
     reactor.add_reader(&collector, s_collector);
-    reactor.add_timer(Duration::from_millis(1000), 0, |_, _, srv: &mut CloneSrv| {
-        clonesrv::flush_ttl(&mut srv.kvmap, &mut srv.sequence, &srv.publisher)?;
-        Ok(Flow::Continue)
-    });
+    reactor.add_timer(
+        Duration::from_millis(1000),
+        0,
+        |_, _, srv: &mut CloneSrv| {
+            clonesrv::flush_ttl(&mut srv.kvmap, &mut srv.sequence, &srv.publisher)?;
+            Ok(Flow::Continue)
+        },
+    );
     if seconds > 0 {
         reactor.add_timer(Duration::from_secs(seconds), 1, |_, _, _| Ok(Flow::Stop));
     }
@@ -81,14 +85,22 @@ fn run(seconds: u64, port: u16) -> zmq::Result<()> {
 //  This is the reactor handler for the snapshot socket; it accepts
 //  just the ICANHAZ? request and replies with a state snapshot ending
 //  with a KTHXBAI message:
-fn s_snapshots(_: &mut Reactor<'_, CloneSrv>, socket: &Socket, srv: &mut CloneSrv) -> zmq::Result<Flow> {
+fn s_snapshots(
+    _: &mut Reactor<'_, CloneSrv>,
+    socket: &Socket,
+    srv: &mut CloneSrv,
+) -> zmq::Result<Flow> {
     clonesrv::snapshots(socket, &srv.kvmap, srv.sequence)?;
     Ok(Flow::Continue)
 }
 
 //  We store each update with a new sequence number, and if necessary, a
 //  time-to-live. We publish updates immediately on our publisher socket:
-fn s_collector(_: &mut Reactor<'_, CloneSrv>, socket: &Socket, srv: &mut CloneSrv) -> zmq::Result<Flow> {
+fn s_collector(
+    _: &mut Reactor<'_, CloneSrv>,
+    socket: &Socket,
+    srv: &mut CloneSrv,
+) -> zmq::Result<Flow> {
     if let Some(mut kvmsg) = KvMsg::recv(socket)? {
         srv.sequence += 1;
         kvmsg.set_sequence(srv.sequence);
