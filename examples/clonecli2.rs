@@ -48,16 +48,8 @@ fn run(limit: RunBound, snapshot_endpoint: &str, subscriber_endpoint: &str) -> z
 
     //  Get state snapshot
     snapshot.send("ICANHAZ?")?;
-    let mut sequence = loop {
-        let Some(kvmsg) = KvMsg::recv(&snapshot)? else {
-            continue;
-        };
-        if kvmsg.key() == Some("KTHXBAI") {
-            println!("Received snapshot={}", kvmsg.sequence());
-            break kvmsg.sequence(); //  Done
-        }
-        kvmsg.store(&mut kvmap);
-    };
+    let mut sequence = kvsimple::recv_snapshot(&snapshot, &mut kvmap)?;
+    println!("Received snapshot={sequence}");
     //  Now apply pending updates, discard out-of-sequence messages
     let (first, mut applied) = (sequence, 0);
     let started = Instant::now();

@@ -53,16 +53,8 @@ fn run(limit: RunBound, [snapshot_ep, subscriber_ep, publisher_ep]: [&str; 3]) -
 
     //  We first request a state snapshot:
     snapshot.send("ICANHAZ?")?;
-    let mut sequence = loop {
-        let Some(kvmsg) = KvMsg::recv(&snapshot)? else {
-            continue;
-        };
-        if kvmsg.key() == Some("KTHXBAI") {
-            println!("I: received snapshot={}", kvmsg.sequence());
-            break kvmsg.sequence(); //  Done
-        }
-        kvmsg.store(&mut kvmap);
-    };
+    let mut sequence = kvsimple::recv_snapshot(&snapshot, &mut kvmap)?;
+    println!("I: received snapshot={sequence}");
     //  Now we wait for updates from the server and every so often, we
     //  send a random key-value update to the server:
     let started = Instant::now();

@@ -71,28 +71,6 @@ fn run(limit: RunBound, snapshot: String, publisher_endpoint: &str) -> zmq::Resu
     }
 }
 
-/// Sends every entry of `kvmap` to the peer `identity` on the ROUTER
-/// `socket`, then `KTHXBAI` with the snapshot's sequence number.
-fn send_snapshot(
-    socket: &Socket,
-    identity: &zmq::Message,
-    kvmap: &KvMap,
-    sequence: i64,
-) -> zmq::Result<()> {
-    //  For each entry in kvmap, send kvmsg to client
-    for kvmsg in kvmap.values() {
-        socket.send_more(identity)?;
-        kvmsg.send(socket)?;
-    }
-    //  Now send END message with sequence number
-    println!("Sending state shapshot={sequence}");
-    socket.send_more(identity)?;
-    let mut kvmsg = KvMsg::new(sequence);
-    kvmsg.set_key("KTHXBAI");
-    kvmsg.set_body(b"");
-    kvmsg.send(socket)
-}
-
 //  The state manager task maintains the state and handles requests from
 //  clients for snapshots:
 fn state_manager(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
@@ -126,7 +104,8 @@ fn state_manager(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
                 println!("E: bad request, aborting");
                 break;
             }
-            send_snapshot(&snapshot, &identity, &kvmap, sequence)?;
+            println!("Sending state shapshot={sequence}");
+            kvsimple::send_snapshot(&snapshot, &identity, b"", &kvmap, sequence)?;
         }
     }
     Ok(())

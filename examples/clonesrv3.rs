@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use kvsimple::{KvMap, KvMsg};
-use zmq::{Context, Message, PollEvents, PollItem, Socket, SocketType};
+use zmq::{Context, PollEvents, PollItem, SocketType};
 
 const USAGE: &str = "clonesrv3 [SECONDS [SNAPSHOT [PUBLISHER [COLLECTOR]]]]  (SECONDS 0 = forever)";
 
@@ -34,28 +34,6 @@ fn main() -> ExitCode {
     let collector: String = zhelpers::arg(4, "tcp://*:5558".into(), USAGE);
     let ends = [snapshot.as_str(), &publisher, &collector];
     zhelpers::exit_status("clonesrv3", run(seconds, ends))
-}
-
-/// Sends every entry of `kvmap` to the peer `identity` on the ROUTER
-/// `socket`, then `KTHXBAI` with the snapshot's sequence number.
-fn send_snapshot(
-    socket: &Socket,
-    identity: &Message,
-    kvmap: &KvMap,
-    sequence: i64,
-) -> zmq::Result<()> {
-    //  For each entry in kvmap, send kvmsg to client
-    for kvmsg in kvmap.values() {
-        socket.send_more(identity)?;
-        kvmsg.send(socket)?;
-    }
-    //  Now send END message with sequence number
-    println!("I: sending shapshot={sequence}");
-    socket.send_more(identity)?;
-    let mut kvmsg = KvMsg::new(sequence);
-    kvmsg.set_key("KTHXBAI");
-    kvmsg.set_body(b"");
-    kvmsg.send(socket)
 }
 
 fn run(seconds: u64, [snapshot_ep, publisher_ep, collector_ep]: [&str; 3]) -> zmq::Result<()> {
@@ -100,7 +78,8 @@ fn run(seconds: u64, [snapshot_ep, publisher_ep, collector_ep]: [&str; 3]) -> zm
                 println!("E: bad request, aborting");
                 break;
             }
-            send_snapshot(&snapshot, &identity, &kvmap, sequence)?;
+            println!("I: sending shapshot={sequence}");
+            kvsimple::send_snapshot(&snapshot, &identity, b"", &kvmap, sequence)?;
         }
     }
     println!("{sequence} messages handled");

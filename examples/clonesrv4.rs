@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use kvsimple::{KvMap, KvMsg};
-use zmq::{Context, Message, PollEvents, PollItem, Socket, SocketType};
+use zmq::{Context, Message, PollEvents, PollItem, SocketType};
 
 const USAGE: &str = "clonesrv4 [SECONDS [SNAPSHOT [PUBLISHER [COLLECTOR]]]]  (SECONDS 0 = forever)";
 
@@ -32,32 +32,6 @@ fn main() -> ExitCode {
     let collector: String = zhelpers::arg(4, "tcp://*:5558".into(), USAGE);
     let ends = [snapshot.as_str(), &publisher, &collector];
     zhelpers::exit_status("clonesrv4", run(seconds, ends))
-}
-
-/// Sends the entries of `kvmap` under `subtree` to the peer `identity` on
-/// the ROUTER `socket`, then `KTHXBAI` with the snapshot's sequence number.
-fn send_snapshot(
-    socket: &Socket,
-    identity: &Message,
-    subtree: &[u8],
-    kvmap: &KvMap,
-    sequence: i64,
-) -> zmq::Result<()> {
-    //  For each entry in kvmap, send kvmsg to client
-    let keys = kvmap
-        .iter()
-        .filter(|(k, _)| k.as_bytes().starts_with(subtree));
-    for (_, kvmsg) in keys {
-        socket.send_more(identity)?;
-        kvmsg.send(socket)?;
-    }
-    //  Now send END message with sequence number
-    println!("I: sending shapshot={sequence}");
-    socket.send_more(identity)?;
-    let mut kvmsg = KvMsg::new(sequence);
-    kvmsg.set_key("KTHXBAI");
-    kvmsg.set_body(b"");
-    kvmsg.send(socket)
 }
 
 fn run(seconds: u64, [snapshot_ep, publisher_ep, collector_ep]: [&str; 3]) -> zmq::Result<()> {
@@ -105,7 +79,8 @@ fn run(seconds: u64, [snapshot_ep, publisher_ep, collector_ep]: [&str; 3]) -> zm
                     break;
                 }
             };
-            send_snapshot(&snapshot, &identity, &subtree, &kvmap, sequence)?;
+            println!("I: sending shapshot={sequence}");
+            kvsimple::send_snapshot(&snapshot, &identity, &subtree, &kvmap, sequence)?;
         }
     }
     println!("{sequence} messages handled");

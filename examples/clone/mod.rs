@@ -230,7 +230,7 @@ impl Agent {
                 let value = self
                     .kvmap
                     .get(&key)
-                    .and_then(KvMsg::body)
+                    .and_then(|kvmsg| kvmsg.body())
                     .unwrap_or_default();
                 self.pipe.send(value)?;
             }

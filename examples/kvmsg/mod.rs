@@ -28,7 +28,7 @@ use zmq::{Message, Socket};
 #[path = "../kvsimple/mod.rs"]
 pub mod kvsimple;
 #[allow(unused_imports)] // each program uses a part
-pub use kvsimple::{decode_sequence, key_text, KEY_MAX};
+pub use kvsimple::KEY_MAX;
 
 /// Prints a line as czmq's `zclock_log` does, with `yy-mm-dd hh:mm:ss `
 /// (UTC here) in front.
@@ -80,22 +80,34 @@ pub fn new_uuid() -> Uuid {
     uuid
 }
 
-/// One key-value message with properties. A frame that is absent is sent
-/// empty.
+/// One key-value message with properties: a [`kvsimple::KvMsg`] (key,
+/// sequence, body; reached through `Deref`) with a UUID and properties. A
+/// frame that is absent is sent empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KvMsg {
-    key: Option<String>,
-    sequence: i64,
+    base: kvsimple::KvMsg,
     uuid: Option<Message>,
     props: Vec<(String, String)>,
-    body: Option<Message>,
+}
+
+impl std::ops::Deref for KvMsg {
+    type Target = kvsimple::KvMsg;
+    fn deref(&self) -> &kvsimple::KvMsg {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for KvMsg {
+    fn deref_mut(&mut self) -> &mut kvsimple::KvMsg {
+        &mut self.base
+    }
 }
 
 impl KvMsg {
     /// A message with this sequence number and nothing else (`kvmsg_new`).
     pub fn new(sequence: i64) -> KvMsg {
         KvMsg {
-            sequence,
+            base: kvsimple::KvMsg::new(sequence),
             ..KvMsg::default()
         }
     }
@@ -111,63 +123,22 @@ impl KvMsg {
     pub fn from_frames(frames: Vec<Message>) -> Option<KvMsg> {
         let [key, seq, uuid, props, body]: [Message; 5] = frames.try_into().ok()?;
         Some(KvMsg {
-            key: Some(key_text(&key)),
-            sequence: decode_sequence(&seq)?,
+            base: kvsimple::KvMsg::from_frames(vec![key, seq, body])?,
             uuid: Some(uuid),
             props: decode_props(&props),
-            body: Some(body),
         })
     }
 
     /// The five frames (`kvmsg_send` sends these).
     pub fn frames(&self) -> [Message; 5] {
-        [
-            Message::from(self.key.as_deref().unwrap_or("").as_bytes()),
-            Message::from(&self.sequence.to_be_bytes()[..]),
-            self.uuid.clone().unwrap_or_default(),
-            Message::from(encode_props(&self.props)),
-            self.body.clone().unwrap_or_default(),
-        ]
+        let [key, seq, body] = self.base.frames();
+        let props = Message::from(encode_props(&self.props));
+        [key, seq, self.uuid.clone().unwrap_or_default(), props, body]
     }
 
     /// Sends the message as five frames (`kvmsg_send`).
     pub fn send(&self, socket: &Socket) -> zmq::Result<()> {
         socket.send_multipart(self.frames())
-    }
-
-    /// The key, if set.
-    pub fn key(&self) -> Option<&str> {
-        self.key.as_deref()
-    }
-
-    /// Sets the key (cut at [`KEY_MAX`] bytes).
-    pub fn set_key(&mut self, key: &str) {
-        self.key = Some(key_text(key.as_bytes()));
-    }
-
-    /// The sequence number.
-    pub fn sequence(&self) -> i64 {
-        self.sequence
-    }
-
-    /// Sets the sequence number.
-    pub fn set_sequence(&mut self, sequence: i64) {
-        self.sequence = sequence;
-    }
-
-    /// The body, if set.
-    pub fn body(&self) -> Option<&[u8]> {
-        self.body.as_deref()
-    }
-
-    /// Sets the body.
-    pub fn set_body(&mut self, body: &[u8]) {
-        self.body = Some(Message::from(body));
-    }
-
-    /// The body's size, 0 when absent (`kvmsg_size`).
-    pub fn size(&self) -> usize {
-        self.body.as_ref().map_or(0, |b| b.len())
     }
 
     /// The UUID, when the frame holds 16 bytes (`kvmsg_uuid`).
@@ -202,7 +173,9 @@ impl KvMsg {
     /// replaces the key's value, one with an empty body deletes the key
     /// (`kvmsg_store`).
     pub fn store(self, map: &mut KvMap) {
-        let Some(key) = self.key.clone() else { return };
+        let Some(key) = self.key().map(str::to_owned) else {
+            return;
+        };
         if self.size() > 0 {
             map.insert(key, self);
         } else {
@@ -214,7 +187,7 @@ impl KvMsg {
     pub fn dump_line(&self) -> String {
         let mut line = format!(
             "[seq:{}][key:{}][size:{}] ",
-            self.sequence,
+            self.sequence(),
             self.key().unwrap_or("(null)"),
             self.size()
         );

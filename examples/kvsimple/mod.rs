@@ -151,3 +151,46 @@ impl KvMsg {
         eprintln!("{}", self.dump_line());
     }
 }
+
+/// Sends the entries of `kvmap` whose key starts with `subtree` (all of
+/// them for an empty one) to the peer `identity` on the ROUTER `socket`,
+/// then `KTHXBAI` with the snapshot's `sequence`: a Clone server's answer
+/// to `ICANHAZ?`.
+pub fn send_snapshot(
+    socket: &Socket,
+    identity: &Message,
+    subtree: &[u8],
+    kvmap: &KvMap,
+    sequence: i64,
+) -> zmq::Result<()> {
+    //  For each entry in kvmap, send kvmsg to client
+    let entries = kvmap
+        .iter()
+        .filter(|(key, _)| key.as_bytes().starts_with(subtree));
+    for (_, kvmsg) in entries {
+        //  Send identity of recipient first
+        socket.send_more(identity)?;
+        kvmsg.send(socket)?;
+    }
+    //  Now send END message with sequence number
+    socket.send_more(identity)?;
+    let mut kvmsg = KvMsg::new(sequence);
+    kvmsg.set_key("KTHXBAI");
+    kvmsg.set_body(b"");
+    kvmsg.send(socket)
+}
+
+/// Reads a state snapshot from `socket` into `kvmap` up to its `KTHXBAI`,
+/// whose sequence number it returns: a Clone client's side of `ICANHAZ?`.
+/// Malformed messages are skipped.
+pub fn recv_snapshot(socket: &Socket, kvmap: &mut KvMap) -> zmq::Result<i64> {
+    loop {
+        let Some(kvmsg) = KvMsg::recv(socket)? else {
+            continue;
+        };
+        if kvmsg.key() == Some("KTHXBAI") {
+            return Ok(kvmsg.sequence()); //  Done
+        }
+        kvmsg.store(kvmap);
+    }
+}
