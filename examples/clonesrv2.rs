@@ -78,6 +78,9 @@ fn state_manager(pipe: Socket, endpoint: &str) -> zmq::Result<()> {
 
     pipe.send("READY")?;
     let snapshot = pipe.context().socket(SocketType::Router)?;
+    //  A snapshot is sent in one go: past the default high-water mark a
+    //  ROUTER would drop the rest of it, KTHXBAI included
+    snapshot.set_sndhwm(0)?;
     snapshot.bind(endpoint)?;
 
     let mut sequence: i64 = 0; //  Current snapshot version number

@@ -38,6 +38,9 @@ fn run(seconds: u64, [snapshot_ep, publisher_ep, collector_ep]: [&str; 3]) -> zm
     //  Prepare our context and sockets
     let ctx = Context::new();
     let snapshot = ctx.socket(SocketType::Router)?;
+    //  A snapshot is sent in one go: past the default high-water mark a
+    //  ROUTER would drop the rest of it, KTHXBAI included
+    snapshot.set_sndhwm(0)?;
     snapshot.bind(snapshot_ep)?;
     let publisher = ctx.socket(SocketType::Pub)?;
     publisher.bind(publisher_ep)?;

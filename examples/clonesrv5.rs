@@ -50,6 +50,9 @@ fn run(seconds: u64, port: u16) -> zmq::Result<()> {
 
     //  Set up our clone server sockets
     let snapshot = ctx.socket(SocketType::Router)?;
+    //  A snapshot is sent in one go: past the default high-water mark a
+    //  ROUTER would drop the rest of it, KTHXBAI included
+    snapshot.set_sndhwm(0)?;
     snapshot.bind(&snapshot_ep)?;
     let publisher = ctx.socket(SocketType::Pub)?;
     publisher.bind(&publisher_ep)?;

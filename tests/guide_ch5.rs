@@ -143,7 +143,7 @@ fn number_after(out: &str, prefix: &str) -> i64 {
 #[test]
 fn clone_model_two_snapshot_then_newer_updates() {
     let (snapshot, publisher) = (free_endpoint(), free_endpoint());
-    let server = Proc::run("clonesrv2", &["6s", &snapshot, &publisher]);
+    let server = Proc::run("clonesrv2", &["60s", &snapshot, &publisher]);
     wait_listening(&snapshot);
     std::thread::sleep(Duration::from_millis(300));
     let out = Proc::run("clonecli2", &["2000", &snapshot, &publisher]).finish_output();
@@ -161,7 +161,7 @@ fn clone_model_two_snapshot_then_newer_updates() {
         &format!("I: 2000 updates applied after snapshot {seq}, up to "),
     );
     assert!(last >= seq + 2000, "{}", out.stderr);
-    let served = server.finish();
+    let served = server.stop();
     assert_eq!(
         number_after(&served, "Sending state shapshot="),
         seq,
