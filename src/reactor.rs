@@ -31,6 +31,16 @@ use std::time::{Duration, Instant};
 use crate::error::{check, Error, ErrorKind, Result};
 use crate::socket::{PollEvents, Socket};
 
+/// `base + delay`, or for a delay past what an `Instant` can hold (e.g.
+/// `Duration::MAX`) a time a century away: such a timer never fires in
+/// practice, where saturating at `base` would fire it at once.
+fn later(base: Instant, delay: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    base.checked_add(delay)
+        .or_else(|| base.checked_add(CENTURY))
+        .unwrap_or(base)
+}
+
 /// What a handler tells the [`Reactor`]: go on, or end the loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -308,7 +318,7 @@ impl<'a, S> Reactor<'a, S> {
         let timer = Timer {
             delay,
             left: if times == 0 { None } else { Some(times) },
-            when: now.checked_add(delay).unwrap_or(now),
+            when: later(now, delay),
             handler: Box::new(handler),
         };
         self.timers.insert(id, timer);
@@ -357,7 +367,7 @@ impl<'a, S> Reactor<'a, S> {
     pub fn run(&mut self, state: &mut S) -> Result<Ended> {
         let start = Instant::now();
         for timer in self.timers.values_mut() {
-            timer.when = start.checked_add(timer.delay).unwrap_or(start);
+            timer.when = later(start, timer.delay);
         }
         loop {
             if self.readers.is_empty() && self.timers.is_empty() {
@@ -389,9 +399,13 @@ impl<'a, S> Reactor<'a, S> {
         let timeout: libc::c_long = match self.timers.values().map(|t| t.when).min() {
             None => -1,
             Some(when) => {
+                // At most an hour per wait (the loop then looks again):
+                // libzmq's poll narrows its timeout to an int of ms, which a
+                // wait of 25 days or more would overflow into "forever".
+                const LONGEST_MS: u64 = 3_600_000;
                 let wait = when.saturating_duration_since(Instant::now());
-                libc::c_long::try_from(crate::sockopt::ceil_millis(wait))
-                    .unwrap_or(libc::c_long::MAX)
+                let ms = u64::try_from(crate::sockopt::ceil_millis(wait)).unwrap_or(LONGEST_MS);
+                libc::c_long::try_from(ms.min(LONGEST_MS)).unwrap_or(libc::c_long::MAX)
             }
         };
         if self.items.is_empty() {
@@ -435,7 +449,7 @@ impl<'a, S> Reactor<'a, S> {
             let left = timer.left.map(|n| n.saturating_sub(1));
             if !cancelled && left != Some(0) {
                 timer.left = left;
-                let next = timer.when.checked_add(timer.delay).unwrap_or(timer.when);
+                let next = later(timer.when, timer.delay);
                 let now = Instant::now();
                 timer.when = if next < now { now } else { next };
                 self.timers.insert(id, timer);

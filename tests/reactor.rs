@@ -384,3 +384,33 @@ fn nothing_to_wait_for_is_idle_at_once() {
     let mut reactor: Reactor<'_, ()> = Reactor::default();
     assert_eq!(reactor.run(&mut ()).unwrap(), Ended::Idle);
 }
+
+#[test]
+fn a_timer_too_far_away_for_an_instant_never_fires() {
+    // Duration::MAX does not fit an Instant: it must mean "not in this run",
+    // never "now". The reader and the stop timer prove the run went on.
+    let ctx = Context::new();
+    let (a, b) = pair(&ctx);
+    let mut log: Vec<String> = Vec::new();
+    let mut reactor = Reactor::new();
+    reactor.add_timer(Duration::MAX, 1, |_, _, log: &mut Vec<String>| {
+        log.push("far".into());
+        Ok(Flow::Continue)
+    });
+    reactor.add_timer(
+        Duration::from_secs(40 * 24 * 3600),
+        1,
+        |_, _, log: &mut Vec<String>| {
+            log.push("40 days".into());
+            Ok(Flow::Continue)
+        },
+    );
+    reactor.add_reader(&a, |_, socket, log: &mut Vec<String>| {
+        log.push(socket.recv_string()?);
+        Ok(Flow::Stop)
+    });
+    b.send("hello").unwrap();
+    assert_eq!(reactor.run(&mut log).unwrap(), Ended::Stopped);
+    assert_eq!(log, ["hello"]);
+    assert_eq!(reactor.timers(), 2);
+}
