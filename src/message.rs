@@ -121,29 +121,38 @@ impl Message {
     #[doc(alias = "zmq_msg_init_size")]
     #[inline]
     pub fn from_fn(len: usize, fill: impl FnOnce(&mut [u8])) -> Result<Message> {
+        /// Closes the half-built message if `fill` panics.
+        struct CloseOnUnwind(*mut zmq_sys::zmq_msg_t);
+        impl Drop for CloseOnUnwind {
+            fn drop(&mut self) {
+                // SAFETY: armed only between a successful zmq_msg_init_size
+                // and the end of `fill`: the zmq_msg_t is initialised, and
+                // the unwinding drops nothing else that owns it.
+                unsafe { zmq_sys::zmq_msg_close(self.0) };
+            }
+        }
+        // Everything is done through the raw pointer before the message is
+        // handed out, so that it is built where it is returned (no moves).
         let mut msg = std::mem::MaybeUninit::<Message>::uninit();
         // SAFETY: `init_fields` writes the Rust fields and zmq_msg_init_size
-        // the zmq_msg_t; when it fails (ENOMEM) nothing was initialised
-        // and the MaybeUninit is simply not used (never closed).
-        let mut msg = unsafe {
+        // the zmq_msg_t; when it fails (ENOMEM) nothing was initialised and
+        // the MaybeUninit is simply dropped (never closed). On success the
+        // content was allocated for this message alone (not shared, not
+        // read-only) and is exactly `len` bytes long; it is zeroed before any
+        // slice over it exists, so the slice never shows uninitialised
+        // memory, and nothing else refers to it while `fill` runs.
+        unsafe {
             let raw = Message::init_fields(msg.as_mut_ptr());
             if zmq_sys::zmq_msg_init_size(raw, len) != 0 {
                 return Err(crate::error::last_error());
             }
-            msg.assume_init()
-        };
-        // SAFETY: the content was just allocated by zmq_msg_init_size for
-        // this message alone (not shared, not read-only) and is exactly
-        // `len` bytes long; it is zeroed before any slice over it exists, so
-        // the slice never shows uninitialised memory; `&mut msg` guarantees
-        // no other borrow while the slice lives.
-        let bytes = unsafe {
-            let data = zmq_sys::zmq_msg_data(msg.msg.get_mut()).cast::<u8>();
+            let data = zmq_sys::zmq_msg_data(raw).cast::<u8>();
             std::ptr::write_bytes(data, 0, len);
-            std::slice::from_raw_parts_mut(data, len)
-        };
-        fill(bytes);
-        Ok(msg)
+            let guard = CloseOnUnwind(raw);
+            fill(std::slice::from_raw_parts_mut(data, len));
+            std::mem::forget(guard);
+            Ok(msg.assume_init())
+        }
     }
 
     /// A message holding a copy of `data`.

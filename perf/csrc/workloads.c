@@ -20,6 +20,7 @@ typedef struct {
     const char *server_public; /* CURVE when not NULL (Z85) */
     const char *client_public;
     const char *client_secret;
+    int c_shaped; /* zmq_msg_init_size + memcpy + zmq_msg_send + close */
     int failed;
 } peer_t;
 
@@ -57,7 +58,21 @@ static void *thr_sender (void *arg)
     } else {
         memset (buf, 'A', p->size);
         for (i = 0; i != p->count; i++) {
-            if (zmq_send (s, buf, p->size, 0) < 0) {
+            if (p->c_shaped) {
+                zmq_msg_t msg;
+                int rc;
+                if (zmq_msg_init_size (&msg, p->size) != 0) {
+                    p->failed = 1;
+                    break;
+                }
+                memcpy (zmq_msg_data (&msg), buf, p->size);
+                rc = zmq_msg_send (&msg, s, 0);
+                zmq_msg_close (&msg);
+                if (rc < 0) {
+                    p->failed = 1;
+                    break;
+                }
+            } else if (zmq_send (s, buf, p->size, 0) < 0) {
                 p->failed = 1;
                 break;
             }
@@ -105,13 +120,14 @@ static int bind_resolved (void *s, const char *endpoint, char *out,
 /* Messages per second received; < 0 on failure. */
 double zmqperf_c_thr (const char *endpoint, size_t size, int count,
                       const char *server_secret, const char *server_public,
-                      const char *client_public, const char *client_secret)
+                      const char *client_public, const char *client_secret,
+                      int c_shaped)
 {
     char resolved[256];
     void *ctx = zmq_ctx_new ();
     void *s = zmq_socket (ctx, ZMQ_PULL);
     peer_t p = {ctx,           resolved,      size,          count,
-                server_public, client_public, client_secret, 0};
+                server_public, client_public, client_secret, c_shaped, 0};
     pthread_t sender;
     zmq_msg_t msg;
     void *watch;
@@ -150,13 +166,14 @@ double zmqperf_c_thr (const char *endpoint, size_t size, int count,
 /* Mean one-way latency in microseconds (round trip / 2); < 0 on failure. */
 double zmqperf_c_lat (const char *endpoint, size_t size, int roundtrips,
                       const char *server_secret, const char *server_public,
-                      const char *client_public, const char *client_secret)
+                      const char *client_public, const char *client_secret,
+                      int c_shaped)
 {
     char resolved[256];
     void *ctx = zmq_ctx_new ();
     void *s = zmq_socket (ctx, ZMQ_REQ);
     peer_t p = {ctx,           resolved,      size,          roundtrips,
-                server_public, client_public, client_secret, 0};
+                server_public, client_public, client_secret, c_shaped, 0};
     pthread_t echo;
     zmq_msg_t msg;
     char *buf = malloc (size ? size : 1);

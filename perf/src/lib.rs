@@ -48,8 +48,10 @@ pub struct Workload {
 pub enum Sender {
     /// The idiomatic path: `socket.send(&buf[..])` (a copy, as `zmq_send`).
     Slice,
-    /// The C-shaped path: `Message::from_fn(size, fill)` + `send_msg`, as
-    /// `zmq_msg_init_size` + write + `zmq_msg_send`.
+    /// The C-shaped path: `Message::from_fn(size, fill)` + `send_msg`; the
+    /// C side then does the same: `zmq_msg_init_size` + `memcpy` +
+    /// `zmq_msg_send` + `zmq_msg_close` (as libzmq's `remote_thr`, plus the
+    /// fill).
     Message,
 }
 
@@ -103,11 +105,14 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
                 }
             }
             Sender::Message => {
-                for _ in 0..count {
-                    let mut msg = Message::from_fn(size, |b| b.copy_from_slice(&buf))
-                        .map_err(err("zmq_msg_init_size"))?;
-                    push.send_msg(&mut msg).map_err(err("zmq_msg_send"))?;
-                }
+                let send = || -> zmq::Result<()> {
+                    for _ in 0..count {
+                        let mut msg = Message::from_fn(size, |b| b.copy_from_slice(&buf))?;
+                        push.send_msg(&mut msg)?;
+                    }
+                    Ok(())
+                };
+                send().map_err(err("zmq_msg_send"))?;
             }
         }
         Ok(())
@@ -183,6 +188,7 @@ extern "C" {
         server_public: *const c_char,
         client_public: *const c_char,
         client_secret: *const c_char,
+        c_shaped: i32,
     ) -> f64;
     fn zmqperf_c_lat(
         endpoint: *const c_char,
@@ -192,6 +198,7 @@ extern "C" {
         server_public: *const c_char,
         client_public: *const c_char,
         client_secret: *const c_char,
+        c_shaped: i32,
     ) -> f64;
 }
 
@@ -203,6 +210,7 @@ type CWorkload = unsafe extern "C" fn(
     *const c_char,
     *const c_char,
     *const c_char,
+    i32,
 ) -> f64;
 
 fn run_c(f: CWorkload, w: &Workload) -> Result<f64> {
@@ -225,6 +233,7 @@ fn run_c(f: CWorkload, w: &Workload) -> Result<f64> {
     // SAFETY: every pointer is a NUL-terminated string (or NULL for "no
     // CURVE") that outlives the call; the C function owns its context,
     // sockets and thread, and joins the thread before returning.
+    let shape = i32::from(w.sender == Sender::Message);
     let r = unsafe {
         f(
             endpoint.as_ptr(),
@@ -234,6 +243,7 @@ fn run_c(f: CWorkload, w: &Workload) -> Result<f64> {
             key(1),
             key(2),
             key(3),
+            shape,
         )
     };
     if r < 0.0 {
