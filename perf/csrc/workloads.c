@@ -7,7 +7,9 @@
  * libzmq's local_thr does. Latency: a REP echo thread and a REQ timing
  * round trips, as local_lat/remote_lat do. Every call is checked; a failure
  * returns a negative value. */
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -22,6 +24,7 @@ typedef struct {
     const char *client_secret;
     int c_shaped; /* zmq_msg_init_size + memcpy + zmq_msg_send + close */
     int failed;
+    void *socket; /* the sender's, closed by the receiver once all arrived */
 } peer_t;
 
 static int curve_client (void *s, const peer_t *p)
@@ -54,6 +57,7 @@ static void *thr_sender (void *arg)
     int i;
     if (!s || !buf || curve_client (s, p) != 0
         || zmq_connect (s, p->endpoint) != 0) {
+        fprintf (stderr, "sender: %s\n", zmq_strerror (errno));
         p->failed = 1;
     } else {
         memset (buf, 'A', p->size);
@@ -73,14 +77,17 @@ static void *thr_sender (void *arg)
                     break;
                 }
             } else if (zmq_send (s, buf, p->size, 0) < 0) {
+                fprintf (stderr, "sender: zmq_send: %s\n", zmq_strerror (errno));
                 p->failed = 1;
                 break;
             }
         }
     }
     free (buf);
-    if (s)
-        zmq_close (s);
+    /* Closed by the receiving side after the last message arrived: over
+     * ipc, libzmq 4.3.5 was seen to drop the tail of the stream when the
+     * sender closes right after its last send (in C as in Rust). */
+    p->socket = s;
     return NULL;
 }
 
@@ -103,8 +110,7 @@ static void *lat_echo (void *arg)
         }
     }
     zmq_msg_close (&msg);
-    if (s)
-        zmq_close (s);
+    p->socket = s; /* closed by the timing side, as thr_sender's */
     return NULL;
 }
 
@@ -117,6 +123,9 @@ static int bind_resolved (void *s, const char *endpoint, char *out,
     return zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, out, &out_len);
 }
 
+/* How long a receiver waits for the next message before it gives up. */
+static const int stall_ms = 3000;
+
 /* Messages per second received; < 0 on failure. */
 double zmqperf_c_thr (const char *endpoint, size_t size, int count,
                       const char *server_secret, const char *server_public,
@@ -127,7 +136,7 @@ double zmqperf_c_thr (const char *endpoint, size_t size, int count,
     void *ctx = zmq_ctx_new ();
     void *s = zmq_socket (ctx, ZMQ_PULL);
     peer_t p = {ctx,           resolved,      size,          count,
-                server_public, client_public, client_secret, c_shaped, 0};
+                server_public, client_public, client_secret, c_shaped, 0, NULL};
     pthread_t sender;
     zmq_msg_t msg;
     void *watch;
@@ -146,15 +155,22 @@ double zmqperf_c_thr (const char *endpoint, size_t size, int count,
     }
     if (zmq_msg_recv (&msg, s, 0) < 0 || zmq_msg_size (&msg) != size)
         ok = 0;
+    /* A run that stalls fails instead of hanging (see compare's retries). */
+    zmq_setsockopt (s, ZMQ_RCVTIMEO, &stall_ms, sizeof stall_ms);
     watch = zmq_stopwatch_start ();
     for (i = 1; ok && i < count; i++) {
         if (zmq_msg_recv (&msg, s, 0) < 0 || zmq_msg_size (&msg) != size)
             ok = 0;
     }
+    if (!ok)
+        fprintf (stderr, "C receiver: stopped after %d of %d messages: %s\n",
+                 i, count, zmq_strerror (errno));
     elapsed = zmq_stopwatch_stop (watch);
     if (elapsed == 0)
         elapsed = 1;
     pthread_join (sender, NULL);
+    if (p.socket)
+        zmq_close (p.socket);
     zmq_msg_close (&msg);
     zmq_close (s);
     zmq_ctx_term (ctx);
@@ -173,7 +189,7 @@ double zmqperf_c_lat (const char *endpoint, size_t size, int roundtrips,
     void *ctx = zmq_ctx_new ();
     void *s = zmq_socket (ctx, ZMQ_REQ);
     peer_t p = {ctx,           resolved,      size,          roundtrips,
-                server_public, client_public, client_secret, c_shaped, 0};
+                server_public, client_public, client_secret, c_shaped, 0, NULL};
     pthread_t echo;
     zmq_msg_t msg;
     char *buf = malloc (size ? size : 1);
@@ -193,6 +209,7 @@ double zmqperf_c_lat (const char *endpoint, size_t size, int roundtrips,
         return -1;
     }
     memset (buf, 'A', size);
+    zmq_setsockopt (s, ZMQ_RCVTIMEO, &stall_ms, sizeof stall_ms);
     /* The first round trip waits for the connection (and handshake). */
     if (zmq_send (s, buf, size, 0) < 0 || zmq_msg_recv (&msg, s, 0) < 0)
         ok = 0;
@@ -204,6 +221,8 @@ double zmqperf_c_lat (const char *endpoint, size_t size, int roundtrips,
     }
     elapsed = zmq_stopwatch_stop (watch);
     pthread_join (echo, NULL);
+    if (p.socket)
+        zmq_close (p.socket);
     free (buf);
     zmq_msg_close (&msg);
     zmq_close (s);

@@ -25,6 +25,9 @@ pub mod keys {
     pub const CLIENT_SECRET: &str = "9R9bV}[6z6DC-%$!jTVTKvWc=LEL{4i4gzUe$@Zx";
 }
 
+/// How long a receiver waits for the next message before it gives up.
+pub const STALL: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Which libzmq `compare` runs against (set by build.rs from zmq-sys).
 pub const LIBZMQ: &str = env!("ZMQ_PERF_LIBZMQ");
 
@@ -92,7 +95,10 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
     let endpoint = pull.last_endpoint().map_err(err("zmq_getsockopt"))?;
     let (size, count, curve, how) = (w.size, w.count, w.curve, w.sender);
     let push = ctx.socket(SocketType::Push).map_err(err("zmq_socket"))?;
-    let sender = std::thread::spawn(move || -> Result<()> {
+    // The sender hands its socket back to be closed after the last message
+    // arrived: over ipc, libzmq 4.3.5 was seen to drop the tail of the
+    // stream when the sender closes right after its last send (C too).
+    let sender = std::thread::spawn(move || -> Result<zmq::Socket> {
         if curve {
             curve_client(&push)?;
         }
@@ -115,7 +121,7 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
                 send().map_err(err("zmq_msg_send"))?;
             }
         }
-        Ok(())
+        Ok(push)
     });
     let mut msg = Message::new();
     let mut received = || -> Result<()> {
@@ -126,12 +132,17 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
         Ok(())
     };
     received()?;
+    // A run that stalls fails instead of hanging (see compare's retries).
+    pull.set_rcvtimeo(Some(STALL))
+        .map_err(err("zmq_setsockopt"))?;
     let start = Instant::now();
-    for _ in 1..count {
-        received()?;
+    for i in 1..count {
+        received()
+            .map_err(|e| format!("Rust receiver: stopped after {i} of {count} messages: {e}"))?;
     }
     let elapsed = start.elapsed().as_secs_f64().max(1e-6);
-    sender.join().map_err(|_| "sender panicked".to_string())??;
+    let push = sender.join().map_err(|_| "sender panicked".to_string())??;
+    drop(push);
     Ok((count.saturating_sub(1)) as f64 / elapsed)
 }
 
@@ -146,7 +157,7 @@ pub fn rust_lat(w: &Workload) -> Result<f64> {
     let endpoint = req.last_endpoint().map_err(err("zmq_getsockopt"))?;
     let (size, count, curve) = (w.size, w.count, w.curve);
     let rep = ctx.socket(SocketType::Rep).map_err(err("zmq_socket"))?;
-    let echo = std::thread::spawn(move || -> Result<()> {
+    let echo = std::thread::spawn(move || -> Result<zmq::Socket> {
         if curve {
             curve_client(&rep)?;
         }
@@ -156,10 +167,13 @@ pub fn rust_lat(w: &Workload) -> Result<f64> {
             rep.recv(&mut msg).map_err(err("zmq_msg_recv"))?;
             rep.send_msg(&mut msg).map_err(err("zmq_msg_send"))?;
         }
-        Ok(())
+        // Closed by the timing side, as the throughput sender's socket.
+        Ok(rep)
     });
     let buf = vec![b'A'; size];
     let mut msg = Message::new();
+    req.set_rcvtimeo(Some(STALL))
+        .map_err(err("zmq_setsockopt"))?;
     req.send(&buf[..]).map_err(err("zmq_send"))?;
     req.recv(&mut msg).map_err(err("zmq_msg_recv"))?;
     let start = Instant::now();
@@ -171,8 +185,10 @@ pub fn rust_lat(w: &Workload) -> Result<f64> {
         }
     }
     let elapsed = start.elapsed().as_secs_f64() * 1e6;
-    echo.join()
+    let rep = echo
+        .join()
         .map_err(|_| "echo thread panicked".to_string())??;
+    drop(rep);
     if count < 2 {
         return Err("need at least 2 round trips".into());
     }

@@ -179,6 +179,7 @@ fn main() {
     println!("| transport | size | C msg/s median [min-max] | {other} msg/s median [min-max] | thr ratio | C MB/s | {other} MB/s | C latency us [min-max] | {other} latency us [min-max] | lat ratio |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut row = 0;
+    let mut retries = 0;
     for t in &TRANSPORTS {
         if only.as_deref().is_some_and(|o| !t.name.contains(o))
             || (against.is_some() && t.sender != Sender::Slice)
@@ -206,12 +207,34 @@ fn main() {
                     let rust = (run + k) % 2 == 1;
                     let tw = w(if rust { "rt" } else { "ct" }, thr_count(size, t.curve));
                     let lw = w(if rust { "rl" } else { "cl" }, lat_count(t.name, size));
-                    let (th, la) = if let (true, Some(p)) = (rust, &against) {
-                        (external(p, "thr", &tw), external(p, "lat", &lw))
-                    } else if rust {
-                        (rust_thr(&tw), rust_lat(&lw))
-                    } else {
-                        (c_thr(&tw), c_lat(&lw))
+                    let once = |attempt: usize| {
+                        let mut tw = tw.clone();
+                        let mut lw = lw.clone();
+                        if attempt > 0 && !tw.endpoint.starts_with("tcp") {
+                            tw.endpoint.push_str(&format!("-retry{attempt}"));
+                            lw.endpoint.push_str(&format!("-retry{attempt}"));
+                        }
+                        if let (true, Some(p)) = (rust, &against) {
+                            (external(p, "thr", &tw), external(p, "lat", &lw))
+                        } else if rust {
+                            (rust_thr(&tw), rust_lat(&lw))
+                        } else {
+                            (c_thr(&tw), c_lat(&lw))
+                        }
+                    };
+                    // A run that stalls (its receiver gives up after
+                    // zmq_perf::STALL) is retried, at most twice, and counted.
+                    let mut attempt = 0;
+                    let (th, la) = loop {
+                        let r = once(attempt);
+                        if (r.0.is_ok() && r.1.is_ok()) || attempt == 2 {
+                            break r;
+                        }
+                        if let (Err(e), _) | (_, Err(e)) = &r {
+                            eprintln!("retrying {} {}: {e}", t.name, size_name(size));
+                        }
+                        attempt += 1;
+                        retries += 1;
                     };
                     match (th, la) {
                         (Ok(th), Ok(la)) => {
@@ -255,7 +278,7 @@ fn main() {
     }
     println!();
     println!(
-        "load average at end: {}; {:.0} s",
+        "load average at end: {}; {:.0} s; {retries} stalled runs retried",
         loadavg(),
         started.elapsed().as_secs_f64()
     );
