@@ -34,7 +34,10 @@ fn thr(endpoint: &str, size: usize, count: usize, curve: bool) -> Result<f64> {
     pull.bind(endpoint)?;
     let resolved = pull.get_last_endpoint()?.unwrap_or_default();
     let push = ctx.socket(zmq::PUSH)?;
-    let sender = std::thread::spawn(move || -> Result<()> {
+    // As in perf/src/lib.rs: the sender's socket is closed after the last
+    // message arrived (libzmq 4.3.5 dropped an ipc stream's tail otherwise),
+    // and a receiver that waits longer than 3 s fails the run.
+    let sender = std::thread::spawn(move || -> Result<zmq::Socket> {
         if curve {
             curve_client(&push)?;
         }
@@ -43,17 +46,18 @@ fn thr(endpoint: &str, size: usize, count: usize, curve: bool) -> Result<f64> {
         for _ in 0..count {
             push.send(&buf[..], 0)?;
         }
-        Ok(())
+        Ok(push)
     });
     let mut msg = zmq::Message::new();
     pull.recv(&mut msg, 0)?;
+    pull.set_rcvtimeo(3000)?;
     let start = Instant::now();
     for _ in 1..count {
         pull.recv(&mut msg, 0)?;
         assert_eq!(msg.len(), size, "message of incorrect size received");
     }
     let elapsed = start.elapsed().as_secs_f64().max(1e-6);
-    sender.join().expect("sender")?;
+    drop(sender.join().expect("sender")?);
     Ok((count - 1) as f64 / elapsed)
 }
 
@@ -66,7 +70,7 @@ fn lat(endpoint: &str, size: usize, count: usize, curve: bool) -> Result<f64> {
     req.bind(endpoint)?;
     let resolved = req.get_last_endpoint()?.unwrap_or_default();
     let rep = ctx.socket(zmq::REP)?;
-    let echo = std::thread::spawn(move || -> Result<()> {
+    let echo = std::thread::spawn(move || -> Result<zmq::Socket> {
         if curve {
             curve_client(&rep)?;
         }
@@ -76,10 +80,11 @@ fn lat(endpoint: &str, size: usize, count: usize, curve: bool) -> Result<f64> {
             rep.recv(&mut msg, 0)?;
             rep.send(std::mem::replace(&mut msg, zmq::Message::new()), 0)?;
         }
-        Ok(())
+        Ok(rep)
     });
     let buf = vec![b'A'; size];
     let mut msg = zmq::Message::new();
+    req.set_rcvtimeo(3000)?;
     req.send(&buf[..], 0)?;
     req.recv(&mut msg, 0)?;
     let start = Instant::now();
@@ -89,7 +94,7 @@ fn lat(endpoint: &str, size: usize, count: usize, curve: bool) -> Result<f64> {
         assert_eq!(msg.len(), size, "message of incorrect size received");
     }
     let elapsed = start.elapsed().as_secs_f64() * 1e6;
-    echo.join().expect("echo")?;
+    drop(echo.join().expect("echo")?);
     Ok(elapsed / ((count - 1) as f64 * 2.0))
 }
 
