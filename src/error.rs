@@ -450,6 +450,7 @@ pub(crate) fn strerror(errno: i32) -> String {
 
 /// The one place that interprets libzmq's return codes: a negative value means
 /// failure, and `zmq_errno()` is read right after the call, on the same thread.
+#[inline]
 pub(crate) fn check(rc: c_int) -> Result<c_int> {
     if rc < 0 {
         Err(last_error())
@@ -459,11 +460,14 @@ pub(crate) fn check(rc: c_int) -> Result<c_int> {
 }
 
 /// Like [`check`], for calls that return a pointer (NULL on failure).
+#[inline]
 pub(crate) fn check_ptr<T>(ptr: *mut T) -> Result<std::ptr::NonNull<T>> {
     std::ptr::NonNull::new(ptr).ok_or_else(last_error)
 }
 
-fn last_error() -> Error {
+#[cold]
+#[inline(never)]
+pub(crate) fn last_error() -> Error {
     // SAFETY: zmq_errno has no preconditions; it reads this thread's errno.
     Error::from_errno(unsafe { zmq_sys::zmq_errno() })
 }

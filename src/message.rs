@@ -16,9 +16,15 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use crate::error::Result;
 #[cfg(feature = "draft")]
-use crate::error::Error;
-use crate::error::{check, Result};
+use crate::error::{check, Error};
+
+/// Payloads up to this size are copied into the message instead of being
+/// handed over zero-copy: libzmq stores up to 33 bytes (`max_vsm_size` on
+/// 64-bit targets; 29 on 32-bit ones) inside the `zmq_msg_t` without any
+/// allocation. The smaller figure is used so that the copy never allocates.
+const SMALL_COPY_MAX: usize = 29;
 
 /// A ZeroMQ message frame.
 ///
@@ -40,6 +46,11 @@ pub struct Message {
     /// [`Message::into_vec`] hand it back without a copy. Cleared whenever
     /// the content may have changed hands (send, receive, raw access).
     vec: Option<std::ptr::NonNull<Vec<u8>>>,
+    /// The message is the empty one a successful `zmq_msg_send` leaves
+    /// behind (libzmq re-initialises it with `zmq_msg_init`): it owns no
+    /// content, so `Drop` skips the no-op `zmq_msg_close`. Cleared by
+    /// anything that may give it content again (receive, raw access, group).
+    sent: bool,
 }
 
 // SAFETY: a zmq_msg_t may be used from any thread as long as one thread at a
@@ -54,58 +65,130 @@ unsafe impl Send for Message {}
 impl Message {
     /// An empty message.
     #[doc(alias = "zmq_msg_init")]
+    #[inline]
     pub fn new() -> Message {
-        let mut msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
-        // SAFETY: zmq_msg_init initialises the struct and cannot fail.
-        unsafe { zmq_sys::zmq_msg_init(msg.as_mut_ptr()) };
-        Message {
-            // SAFETY: initialised just above.
-            msg: UnsafeCell::new(unsafe { msg.assume_init() }),
-            read_only: false,
-            vec: None,
+        let mut msg = std::mem::MaybeUninit::<Message>::uninit();
+        // SAFETY: zmq_msg_init initialises the struct and cannot fail; the
+        // other fields are written by `init_fields`, so all is initialised.
+        unsafe {
+            let raw = Message::init_fields(msg.as_mut_ptr());
+            zmq_sys::zmq_msg_init(raw);
+            msg.assume_init()
+        }
+    }
+
+    /// Writes the Rust fields of a message under construction (a fresh
+    /// private content) and returns its `zmq_msg_t` for a `zmq_msg_init*`
+    /// call to initialise in place: the 64 bytes are written once, where the
+    /// message is returned, instead of being built aside and moved.
+    ///
+    /// # Safety
+    /// `this` must be valid for writes; the message is initialised only once
+    /// the caller has initialised the returned `zmq_msg_t` too.
+    #[inline(always)]
+    unsafe fn init_fields(this: *mut Message) -> *mut zmq_sys::zmq_msg_t {
+        // SAFETY: per the contract, `this` is valid for writes; raw field
+        // pointers never read the uninitialised memory.
+        unsafe {
+            std::ptr::addr_of_mut!((*this).read_only).write(false);
+            std::ptr::addr_of_mut!((*this).vec).write(None);
+            std::ptr::addr_of_mut!((*this).sent).write(false);
+            UnsafeCell::raw_get(std::ptr::addr_of!((*this).msg))
         }
     }
 
     /// A message of `len` zeroed bytes (libzmq allocates them).
+    ///
+    /// To build a frame and fill it, [`Message::from_fn`] does both with the
+    /// bytes written once by the zeroing and once by the filler, never
+    /// checked for sharing in between.
     #[doc(alias = "zmq_msg_init_size")]
+    #[inline]
     pub fn with_size(len: usize) -> Result<Message> {
-        let mut msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
-        // SAFETY: on success the struct is initialised; on failure (ENOMEM) it
-        // is not and we do not use it.
-        check(unsafe { zmq_sys::zmq_msg_init_size(msg.as_mut_ptr(), len) })?;
-        let mut msg = Message {
-            // SAFETY: initialised by the successful call above.
-            msg: UnsafeCell::new(unsafe { msg.assume_init() }),
-            read_only: false,
-            vec: None,
-        };
-        msg.fill(0);
-        Ok(msg)
+        Message::from_fn(len, |_| ())
+    }
+
+    /// A message of `len` bytes, filled by `fill` (they start zeroed):
+    /// the C-shaped `zmq_msg_init_size` + write + send, without the
+    /// sharing check and the extra libzmq calls of `with_size` followed by
+    /// `DerefMut`.
+    ///
+    /// ```
+    /// let msg = zmq::Message::from_fn(4, |buf| buf.copy_from_slice(b"ping"))?;
+    /// assert_eq!(msg, "ping");
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "zmq_msg_init_size")]
+    #[inline]
+    pub fn from_fn(len: usize, fill: impl FnOnce(&mut [u8])) -> Result<Message> {
+        /// Closes the half-built message if `fill` panics.
+        struct CloseOnUnwind(*mut zmq_sys::zmq_msg_t);
+        impl Drop for CloseOnUnwind {
+            fn drop(&mut self) {
+                // SAFETY: armed only between a successful zmq_msg_init_size
+                // and the end of `fill`: the zmq_msg_t is initialised, and
+                // the unwinding drops nothing else that owns it.
+                unsafe { zmq_sys::zmq_msg_close(self.0) };
+            }
+        }
+        // Everything is done through the raw pointer before the message is
+        // handed out, so that it is built where it is returned (no moves).
+        let mut msg = std::mem::MaybeUninit::<Message>::uninit();
+        // SAFETY: `init_fields` writes the Rust fields and zmq_msg_init_size
+        // the zmq_msg_t; when it fails (ENOMEM) nothing was initialised and
+        // the MaybeUninit is simply dropped (never closed). On success the
+        // content was allocated for this message alone (not shared, not
+        // read-only) and is exactly `len` bytes long; it is zeroed before any
+        // slice over it exists, so the slice never shows uninitialised
+        // memory, and nothing else refers to it while `fill` runs.
+        unsafe {
+            let raw = Message::init_fields(msg.as_mut_ptr());
+            if zmq_sys::zmq_msg_init_size(raw, len) != 0 {
+                return Err(crate::error::last_error());
+            }
+            let data = zmq_sys::zmq_msg_data(raw).cast::<u8>();
+            std::ptr::write_bytes(data, 0, len);
+            let guard = CloseOnUnwind(raw);
+            fill(std::slice::from_raw_parts_mut(data, len));
+            std::mem::forget(guard);
+            Ok(msg.assume_init())
+        }
     }
 
     /// A message holding a copy of `data`.
+    #[inline]
     pub fn copy_from(data: &[u8]) -> Message {
-        let mut msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
-        // SAFETY: zmq_msg_init_size initialises the struct with room for
-        // `data.len()` bytes; it fails only when out of memory.
-        if unsafe { zmq_sys::zmq_msg_init_size(msg.as_mut_ptr(), data.len()) } != 0 {
-            std::alloc::handle_alloc_error(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
-        }
-        let mut msg = Message {
-            // SAFETY: initialised just above.
-            msg: UnsafeCell::new(unsafe { msg.assume_init() }),
-            read_only: false,
-            vec: None,
-        };
-        if !data.is_empty() {
-            // SAFETY: the fresh content is private, writable and exactly
-            // `data.len()` bytes long; the regions cannot overlap.
-            unsafe {
-                let dst = zmq_sys::zmq_msg_data(msg.msg.get_mut()) as *mut u8;
+        let mut msg = std::mem::MaybeUninit::<Message>::uninit();
+        // SAFETY: `init_fields` writes the Rust fields and zmq_msg_init_size
+        // the zmq_msg_t, with room for `data.len()` bytes (it fails only when
+        // out of memory, which aborts). The fresh content is private,
+        // writable and exactly `data.len()` bytes long, and the regions cannot
+        // overlap: after the copy every byte is initialised.
+        unsafe {
+            let raw = Message::init_fields(msg.as_mut_ptr());
+            if zmq_sys::zmq_msg_init_size(raw, data.len()) != 0 {
+                std::alloc::handle_alloc_error(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
+            }
+            if !data.is_empty() {
+                let dst = zmq_sys::zmq_msg_data(raw).cast::<u8>();
                 std::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
             }
+            msg.assume_init()
         }
-        msg
+    }
+
+    /// The size of the content in bytes: one libzmq call (`Deref` needs two).
+    #[doc(alias = "zmq_msg_size")]
+    #[inline]
+    pub fn len(&self) -> usize {
+        // SAFETY: the message is initialised; zmq_msg_size only reads.
+        unsafe { zmq_sys::zmq_msg_size(self.as_raw()) }
+    }
+
+    /// Whether the content is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// A message over static bytes: no copy and no free at all.
@@ -151,8 +234,12 @@ impl Message {
     /// A zero-copy message over a `Vec`, keeping its capacity: the Vec is
     /// rebuilt whole and dropped by libzmq when the content is released.
     fn from_vec(mut vec: Vec<u8>) -> Message {
-        if vec.is_empty() {
-            return Message::new();
+        // A small payload fits inside the `zmq_msg_t` itself (libzmq's
+        // "very small message", up to 33 bytes on 64-bit targets): copying
+        // it costs no allocation at all, where handing the Vec over costs a
+        // Box and libzmq's reference count.
+        if vec.len() <= SMALL_COPY_MAX {
+            return Message::copy_from(&vec);
         }
         let (ptr, len) = (vec.as_mut_ptr(), vec.len());
         let boxed = Box::into_raw(Box::new(vec));
@@ -174,24 +261,23 @@ impl Message {
         hint: *mut c_void,
         read_only: bool,
     ) -> Message {
-        let mut msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
-        // SAFETY: per this function's contract. zmq_msg_init_data fails only
-        // on allocation failure of the reference count, which aborts below.
-        let rc =
-            unsafe { zmq_sys::zmq_msg_init_data(msg.as_mut_ptr(), data.cast(), len, ffn, hint) };
-        if rc != 0 {
-            std::alloc::handle_alloc_error(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
-        }
-        Message {
-            // SAFETY: initialised by the successful call.
-            msg: UnsafeCell::new(unsafe { msg.assume_init() }),
-            read_only,
-            vec: None,
+        let mut msg = std::mem::MaybeUninit::<Message>::uninit();
+        // SAFETY: per this function's contract. `init_fields` writes the Rust
+        // fields, zmq_msg_init_data the zmq_msg_t; it fails only on
+        // allocation failure of the reference count, which aborts.
+        unsafe {
+            let raw = Message::init_fields(msg.as_mut_ptr());
+            std::ptr::addr_of_mut!((*msg.as_mut_ptr()).read_only).write(read_only);
+            if zmq_sys::zmq_msg_init_data(raw, data.cast(), len, ffn, hint) != 0 {
+                std::alloc::handle_alloc_error(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
+            }
+            msg.assume_init()
         }
     }
 
     /// Whether more frames of the same multipart message follow this one.
     #[doc(alias = "zmq_msg_more")]
+    #[inline]
     pub fn more(&self) -> bool {
         // SAFETY: the message is initialised; zmq_msg_more only reads flags.
         unsafe { zmq_sys::zmq_msg_more(self.as_raw()) == 1 }
@@ -221,6 +307,7 @@ impl Message {
     }
 
     /// The raw `zmq_msg_t`, for calling libzmq directly (reading only).
+    #[inline]
     pub fn as_raw(&self) -> *const zmq_sys::zmq_msg_t {
         self.msg.get()
     }
@@ -235,8 +322,9 @@ impl Message {
     /// can never make read-only bytes writable.
     pub fn as_raw_mut(&mut self) -> *mut zmq_sys::zmq_msg_t {
         // Whatever is done through the pointer, the Vec is no longer known
-        // to be the content.
+        // to be the content, nor is the message known to be empty.
         self.vec = None;
+        self.sent = false;
         self.msg.get_mut()
     }
 
@@ -256,6 +344,16 @@ impl Message {
     pub(crate) fn content_replaced(&mut self) {
         self.read_only = false;
         self.vec = None;
+        self.sent = false;
+    }
+
+    /// Records that a successful `zmq_msg_send` took the content and left
+    /// the message empty (re-initialised by libzmq): it owns nothing now.
+    #[inline]
+    pub(crate) fn content_sent(&mut self) {
+        self.read_only = false;
+        self.vec = None;
+        self.sent = true;
     }
 
     /// The bytes as a `Vec`: without a copy when the message was made from
@@ -301,6 +399,7 @@ impl Message {
             msg: UnsafeCell::new(msg),
             read_only: false,
             vec: None,
+            sent: false,
         }
     }
 
@@ -333,6 +432,7 @@ impl Message {
     /// Zero is invalid.
     #[doc(alias = "zmq_msg_set_routing_id")]
     pub fn set_routing_id(&mut self, id: u32) -> Result<()> {
+        self.sent = false;
         // SAFETY: the message is initialised and exclusively borrowed.
         check(unsafe { zmq_sys::zmq_msg_set_routing_id(self.msg.get_mut(), id) }).map(drop)
     }
@@ -362,6 +462,8 @@ impl Message {
             return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         let c = CString::new(group).map_err(|_| Error::nul_byte("group name"))?;
+        // A long group is allocated by libzmq: the message owns it.
+        self.sent = false;
         // SAFETY: the message is initialised; libzmq copies the string.
         check(unsafe { zmq_sys::zmq_msg_set_group(self.msg.get_mut(), c.as_ptr()) }).map(drop)
     }
@@ -387,7 +489,12 @@ unsafe extern "C" fn drop_box<T>(_data: *mut c_void, hint: *mut c_void) {
 }
 
 impl Drop for Message {
+    #[inline]
     fn drop(&mut self) {
+        if self.sent {
+            // The empty message a send left behind: nothing to release.
+            return;
+        }
         // SAFETY: the message is initialised and closed only here. zmq_msg_close
         // fails only for an invalid message (EFAULT), which cannot happen.
         unsafe { zmq_sys::zmq_msg_close(self.msg.get_mut()) };
@@ -403,6 +510,7 @@ impl Default for Message {
 impl Deref for Message {
     type Target = [u8];
 
+    #[inline]
     fn deref(&self) -> &[u8] {
         // SAFETY: the message is initialised. zmq_msg_data takes *mut but does
         // not write; the bytes stay valid and unchanged while `&self` lives.
@@ -419,6 +527,7 @@ impl Deref for Message {
 
 impl DerefMut for Message {
     /// Copies the content first if it is shared or read-only (see the module docs).
+    #[inline]
     fn deref_mut(&mut self) -> &mut [u8] {
         self.make_unique();
         // SAFETY: the content is now owned by this message alone and writable;
@@ -482,6 +591,7 @@ impl fmt::Debug for Message {
 
 impl From<Vec<u8>> for Message {
     /// Zero-copy: the Vec (with its capacity) is handed to libzmq.
+    #[inline]
     fn from(vec: Vec<u8>) -> Message {
         Message::from_vec(vec)
     }
@@ -489,6 +599,7 @@ impl From<Vec<u8>> for Message {
 
 impl From<Box<[u8]>> for Message {
     /// Zero-copy.
+    #[inline]
     fn from(data: Box<[u8]>) -> Message {
         Message::from_vec(data.into_vec())
     }
@@ -496,6 +607,7 @@ impl From<Box<[u8]>> for Message {
 
 impl From<String> for Message {
     /// Zero-copy.
+    #[inline]
     fn from(s: String) -> Message {
         Message::from_vec(s.into_bytes())
     }
@@ -503,6 +615,7 @@ impl From<String> for Message {
 
 impl From<&[u8]> for Message {
     /// Copies the bytes.
+    #[inline]
     fn from(data: &[u8]) -> Message {
         Message::copy_from(data)
     }
@@ -510,6 +623,7 @@ impl From<&[u8]> for Message {
 
 impl<const N: usize> From<&[u8; N]> for Message {
     /// Copies the bytes.
+    #[inline]
     fn from(data: &[u8; N]) -> Message {
         Message::copy_from(data)
     }
@@ -517,6 +631,7 @@ impl<const N: usize> From<&[u8; N]> for Message {
 
 impl From<&str> for Message {
     /// Copies the string.
+    #[inline]
     fn from(s: &str) -> Message {
         Message::copy_from(s.as_bytes())
     }
@@ -524,6 +639,7 @@ impl From<&str> for Message {
 
 impl From<&String> for Message {
     /// Copies the string.
+    #[inline]
     fn from(s: &String) -> Message {
         Message::copy_from(s.as_bytes())
     }
@@ -531,6 +647,7 @@ impl From<&String> for Message {
 
 impl From<&Message> for Message {
     /// Shares the content, as [`Clone`].
+    #[inline]
     fn from(msg: &Message) -> Message {
         msg.clone()
     }
@@ -539,6 +656,7 @@ impl From<&Message> for Message {
 #[cfg(feature = "bytes")]
 impl From<bytes::Bytes> for Message {
     /// Zero-copy: the `Bytes` handle is kept until libzmq releases the content.
+    #[inline]
     fn from(data: bytes::Bytes) -> Message {
         Message::from_owner(data)
     }

@@ -271,6 +271,7 @@ impl Socket {
     }
 
     /// The raw `void *` socket, valid while this `Socket` lives.
+    #[inline]
     pub fn as_raw(&self) -> *mut c_void {
         self.raw.as_ptr()
     }
@@ -391,39 +392,52 @@ impl Socket {
     /// On failure the frame is dropped; use [`Socket::try_send`] or
     /// [`Socket::send_msg`] to keep it.
     #[doc(alias = "zmq_msg_send")]
+    #[inline]
     pub fn send(&self, data: impl Into<Message>) -> Result<()> {
-        self.send_msg_with(&mut data.into(), SendFlags::empty())
+        self.send_owned(data.into(), SendFlags::empty())
     }
 
     /// Sends a frame with more frames of the same message to follow
     /// (`ZMQ_SNDMORE`): the guide's `s_sendmore`.
+    #[inline]
     pub fn send_more(&self, data: impl Into<Message>) -> Result<()> {
-        self.send_msg_with(&mut data.into(), SendFlags::SNDMORE)
+        self.send_owned(data.into(), SendFlags::SNDMORE)
     }
 
     /// Sends a frame with explicit flags ([`SendFlags::DONTWAIT`],
     /// [`SendFlags::SNDMORE`]).
     #[doc(alias = "zmq_msg_send")]
+    #[inline]
     pub fn send_with(&self, data: impl Into<Message>, flags: SendFlags) -> Result<()> {
-        self.send_msg_with(&mut data.into(), flags)
+        self.send_owned(data.into(), flags)
+    }
+
+    /// Sends a frame the caller gives up. A successful send leaves it empty
+    /// and marked so (its drop then makes no libzmq call); a failed one
+    /// leaves it as it was, and dropping it releases the content.
+    #[inline]
+    fn send_owned(&self, mut msg: Message, flags: SendFlags) -> Result<()> {
+        self.send_msg_with(&mut msg, flags)
     }
 
     /// Sends `msg`, leaving it empty on success and untouched on failure (so
     /// a frame refused because it would block can be sent again).
     #[doc(alias = "zmq_msg_send")]
+    #[inline]
     pub fn send_msg(&self, msg: &mut Message) -> Result<()> {
         self.send_msg_with(msg, SendFlags::empty())
     }
 
     /// [`Socket::send_msg`] with explicit flags.
     #[doc(alias = "zmq_msg_send")]
+    #[inline]
     pub fn send_msg_with(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
         // SAFETY: live socket and initialised message; on success libzmq takes
         // the content and re-initialises `msg` empty, on failure leaves it.
         check(unsafe { zmq_sys::zmq_msg_send(msg.raw_for_io(), self.as_raw(), flags.bits()) })?;
         // Only now is the content libzmq's: a failed send (EAGAIN, EFSM...)
         // left read-only bytes read-only.
-        msg.content_replaced();
+        msg.content_sent();
         Ok(())
     }
 
@@ -524,6 +538,7 @@ impl Socket {
     // `recv*` block (up to `ZMQ_RCVTIMEO`); each has a `try_recv*` twin that
     // never blocks and gives `Ok(None)` when nothing is there.
 
+    #[inline]
     fn recv_raw(&self, msg: &mut Message, flags: i32) -> Result<()> {
         // SAFETY: live socket and initialised message; on success libzmq
         // closes the old content and stores the new frame, on failure
@@ -536,6 +551,7 @@ impl Socket {
     /// Receives a frame into `msg`, replacing its content (no allocation when
     /// the frame is small; reuse one `Message` in a loop).
     #[doc(alias = "zmq_msg_recv")]
+    #[inline]
     pub fn recv(&self, msg: &mut Message) -> Result<()> {
         self.recv_raw(msg, 0)
     }
@@ -551,6 +567,7 @@ impl Socket {
     }
 
     /// Receives a frame as a new [`Message`].
+    #[inline]
     pub fn recv_msg(&self) -> Result<Message> {
         let mut msg = Message::new();
         self.recv(&mut msg)?;
@@ -588,6 +605,7 @@ impl Socket {
         }
     }
 
+    #[inline]
     fn recv_into_raw(&self, buf: &mut [u8], flags: i32) -> Result<RecvSize> {
         // SAFETY: live socket; libzmq writes at most `buf.len()` bytes.
         let n = check(unsafe {
@@ -603,6 +621,7 @@ impl Socket {
     /// Receives a frame into `buf`, reporting its real size: the rest of a
     /// longer frame is lost, and [`RecvSize::truncated`] says so.
     #[doc(alias = "zmq_recv")]
+    #[inline]
     pub fn recv_into(&self, buf: &mut [u8]) -> Result<RecvSize> {
         self.recv_into_raw(buf, 0)
     }

@@ -128,10 +128,8 @@ fn main() {
     rust.push_str(&rust_layouts);
     std::fs::write(out.join("abi.rs"), rust).unwrap();
 
-    println!("cargo:rerun-if-changed=csrc/bench.c");
     cc::Build::new()
         .file(out.join("abi.c"))
-        .file(manifest.join("csrc/bench.c"))
         .include(&include)
         .std("gnu11")
         .compile("zmqabi");
