@@ -134,6 +134,11 @@ fn pipeline() -> Result<()> {
     sink.bind("inproc://sink")?;
     let ventilator = context.socket(SocketType::Push)?;
     ventilator.bind("inproc://tasks")?;
+    // Connected before any worker: the sink fair-queues its pipes in the
+    // order they were attached, so the start of batch, sent before any task,
+    // is the first message it reads even when results are already waiting.
+    let batch = context.socket(SocketType::Push)?;
+    batch.connect("inproc://sink")?;
 
     let (ready_tx, ready_rx) = mpsc::channel();
     let workers: Vec<JoinHandle<Result<u64>>> = (1..=WORKERS)
@@ -160,8 +165,6 @@ fn pipeline() -> Result<()> {
         Ok((per_worker, start.elapsed()))
     });
 
-    let batch = context.socket(SocketType::Push)?;
-    batch.connect("inproc://sink")?;
     batch.send("0")?; //  Start of batch
     let mut total_msec = 0;
     for _ in 0..TASKS {
