@@ -375,14 +375,43 @@ fn an_exec_child_inherits_no_libzmq_descriptor() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(zmq_kind_fds(&ours) >= 2, "the parent has no libzmq fd");
+    // Meanwhile another thread keeps making sockets (mailboxes, listeners,
+    // connections, accepted connections): libzmq must mark each
+    // close-on-exec as it creates it, not by a later fcntl that a fork on
+    // this thread can beat.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let (ctx, stop) = (ctx.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                // Closed sockets are reaped a moment later: at the socket
+                // limit, wait for the reaper.
+                let (Ok(a), Ok(b)) = (ctx.socket(SocketType::Pair), ctx.socket(SocketType::Pair))
+                else {
+                    std::thread::sleep(Duration::from_millis(1));
+                    continue;
+                };
+                a.set_linger(Some(Duration::ZERO)).unwrap();
+                a.bind("tcp://127.0.0.1:*").unwrap();
+                b.set_linger(Some(Duration::ZERO)).unwrap();
+                b.connect(&a.last_endpoint().unwrap()).unwrap();
+                b.send("x").unwrap();
+                a.recv_msg_timeout(BOUND).unwrap();
+            }
+        })
+    };
     // std's Command forks and execs: everything libzmq opened is
     // close-on-exec, so the new program sees none of it.
-    let out = std::process::Command::new("ls")
-        .args(["-l", "/proc/self/fd/"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let theirs = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(zmq_kind_fds(&theirs), 0, "inherited:\n{theirs}");
-    assert!(!theirs.contains("socket:"), "inherited a socket:\n{theirs}");
+    for _ in 0..20 {
+        let out = std::process::Command::new("ls")
+            .args(["-l", "/proc/self/fd/"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let theirs = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(zmq_kind_fds(&theirs), 0, "inherited:\n{theirs}");
+        assert!(!theirs.contains("socket:"), "inherited a socket:\n{theirs}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    churn.join().unwrap();
 }
