@@ -791,7 +791,7 @@ type Frames<'a> = Vec<&'a [u8]>;
 fn split_envelope(frames: &[Message]) -> Option<(Frames<'_>, Frames<'_>)> {
     let parts: Vec<&[u8]> = frames.iter().map(|m| &m[..]).collect();
     let delimiter = parts.iter().position(|p| p.is_empty())?;
-    let body = parts[delimiter + 1..].to_vec();
+    let body = parts.get(delimiter + 1..)?.to_vec();
     let mut envelope = parts;
     envelope.truncate(delimiter + 1);
     Some((envelope, body))

@@ -402,7 +402,10 @@ pub(crate) fn read_regular_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec
     let mut buf = Zeroizing::new(vec![0u8; size + 1]);
     let mut filled = 0;
     loop {
-        match file.read(&mut buf[filled..]) {
+        let Some(free) = buf.get_mut(filled..) else {
+            return Err(too_large());
+        };
+        match file.read(free) {
             Ok(0) => break,
             Ok(n) => {
                 filled += n;

@@ -280,6 +280,7 @@ impl Context {
     /// Only if libzmq cannot create a context at all (out of memory or file
     /// descriptors); [`Context::try_new`] returns that as an error.
     #[doc(alias = "zmq_ctx_new")]
+    #[allow(clippy::panic)] // documented above; `try_new` is the fallible form
     pub fn new() -> Context {
         match Context::try_new() {
             Ok(ctx) => ctx,

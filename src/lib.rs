@@ -28,11 +28,24 @@
 //! See the shutdown policy of [`Context`].
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
+// No panic is reachable from bad input: library code neither unwraps nor
+// indexes (tests are exempt; docs/RELIABILITY.md).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 /// Checks at compile time that a table row's alias string spells its C
 /// constant (`#[doc(alias)]` takes only a literal, so tables carry both).
 macro_rules! const_str_eq {
     ($a:expr, $b:expr) => {
+        // Evaluated at compile time: an index out of range is a build error.
+        #[allow(clippy::indexing_slicing)]
         const _: () = {
             let (a, b) = ($a.as_bytes(), $b.as_bytes());
             assert!(a.len() == b.len(), "alias does not match the constant");

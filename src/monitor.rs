@@ -315,19 +315,24 @@ pub fn parse_v2(frames: &[&[u8]]) -> Result<MonitorEvent> {
     };
     let code = u64_frame(code)?;
     let count = u64_frame(count)?;
-    if rest.len() < 2 || count != (rest.len() - 2) as u64 {
+    let [values @ .., local, remote] = rest else {
+        return Err(malformed(
+            "a v2 event's value count does not match its frames",
+        ));
+    };
+    if count != values.len() as u64 {
         return Err(malformed(
             "a v2 event's value count does not match its frames",
         ));
     }
-    let values = rest[..rest.len() - 2]
+    let values = values
         .iter()
         .map(|f| u64_frame(f))
         .collect::<Result<Vec<_>>>()?;
     Ok(MonitorEvent {
         event: Event::from_parts(code, &values),
-        endpoint: endpoint(rest[rest.len() - 2]),
-        remote_endpoint: Some(endpoint(rest[rest.len() - 1])),
+        endpoint: endpoint(local),
+        remote_endpoint: Some(endpoint(remote)),
     })
 }
 

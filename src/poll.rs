@@ -204,8 +204,8 @@ impl<'a, K> Poller<'a, K> {
     pub fn remove(&mut self, mut matches: impl FnMut(&K) -> bool) -> usize {
         let before = self.items.len();
         let mut i = 0;
-        while i < self.keys.len() {
-            if matches(&self.keys[i]) {
+        while let Some(key) = self.keys.get(i) {
+            if matches(key) {
                 self.keys.remove(i);
                 self.items.remove(i);
             } else {
@@ -416,15 +416,16 @@ mod draft {
                 }
             };
             let slots = &self.slots;
-            Ok(self.events[..ready]
-                .iter()
-                .filter_map(move |e: &zmq_sys::zmq_poller_event_t| {
+            // libzmq reports at most `n` (the buffer's length) events.
+            Ok(self.events.get(..ready).unwrap_or(&[]).iter().filter_map(
+                move |e: &zmq_sys::zmq_poller_event_t| {
                     let key = (*slots.get(e.user_data as usize)?)?;
                     Some(PollerEvent {
                         key,
                         events: PollEvents::from_bits_truncate(e.events),
                     })
-                }))
+                },
+            ))
         }
     }
 

@@ -115,15 +115,16 @@ impl ProxyStatistics {
                 .map_err(|_| Error::malformed_event("a proxy statistics frame is 8 bytes"))?;
             *slot = u64::from_ne_bytes(bytes);
         }
-        let side = |i: usize| SideStatistics {
-            received_messages: n[i],
-            received_bytes: n[i + 1],
-            sent_messages: n[i + 2],
-            sent_bytes: n[i + 3],
+        let [fr, frb, fs, fsb, br, brb, bs, bsb] = n;
+        let side = |received_messages, received_bytes, sent_messages, sent_bytes| SideStatistics {
+            received_messages,
+            received_bytes,
+            sent_messages,
+            sent_bytes,
         };
         Ok(ProxyStatistics {
-            frontend: side(0),
-            backend: side(4),
+            frontend: side(fr, frb, fs, fsb),
+            backend: side(br, brb, bs, bsb),
         })
     }
 }
@@ -180,7 +181,7 @@ impl ProxyController {
                 .socket
                 .recv_multipart_timeout(left)?
                 .ok_or(Error::from(crate::ErrorKind::Again))?;
-            if frames.len() == 1 && frames[0].is_empty() {
+            if frames.len() == 1 && frames.iter().all(|f| f.is_empty()) {
                 continue; // the acknowledgement of an earlier command
             }
             let frames: Vec<&[u8]> = frames.iter().map(|m| &m[..]).collect();

@@ -19,7 +19,18 @@ pub fn build(draft: bool) -> Linked {
 
     // libzmq's sources print hundreds of harmless compiler warnings, which Cargo
     // would show to every user of this crate; `cc` reads CXXFLAGS, so silence them.
-    let flags = crate::env_var("CXXFLAGS").unwrap_or_default();
+    let mut flags = crate::env_var("CXXFLAGS").unwrap_or_default();
+    // zeromq-src does not run libzmq's configure checks: without these
+    // defines the I/O threads' epoll descriptors are made without
+    // EPOLL_CLOEXEC and leak into every program a process execs, and sockets
+    // (socketpairs, accepted connections) get FD_CLOEXEC only by a later
+    // fcntl, which a fork on another thread can beat
+    // (tests/reliability_limits.rs). Linux has had all three since 2.6.28.
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        flags.push_str(
+            " -DZMQ_IOTHREAD_POLLER_USE_EPOLL_CLOEXEC=1 -DZMQ_HAVE_SOCK_CLOEXEC=1 -DHAVE_ACCEPT4=1",
+        );
+    }
     std::env::set_var("CXXFLAGS", format!("{flags} -w"));
 
     zeromq_src::Build::new()
