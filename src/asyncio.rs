@@ -53,6 +53,11 @@ use crate::{
     ProxyStatistics, ProxyThread, Result, SendFlags, Socket,
 };
 
+/// docs/ASYNC.md's code blocks are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/ASYNC.md")]
+struct AsyncGuideDoctests;
+
 // ---- readiness ---------------------------------------------------------------
 
 /// The socket's readiness descriptor as tokio registers it. It is borrowed:

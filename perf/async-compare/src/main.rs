@@ -8,10 +8,11 @@
 //!
 //! Each run times the receiver from its first message to its last, as
 //! libzmq's `local_thr` does, and reports messages per second; the median
-//! of RUNS runs is printed per way, with the ratios.
+//! of RUNS runs is printed per way, with the ratios. An async run that
+//! takes longer than 20 s is reported as stalled and left out of its median.
 //!
 //! ```text
-//! cargo run --release -- [MESSAGES [SIZE [RUNS]]]   (defaults 200000 32 5)
+//! cargo run --release -- [MESSAGES [SIZE [RUNS]]]   (defaults 200000 32 7)
 //! ```
 
 use std::time::{Duration, Instant};
@@ -108,32 +109,66 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
-fn main() -> Result<()> {
-    let messages = arg(1, 200_000).max(2);
-    let size = arg(2, 32);
-    let runs = arg(3, 5).max(1);
+/// A fresh 2-worker multi-threaded runtime per run, shut down after it, so
+/// that a run that stalled leaves nothing behind.
+fn on_runtime<F: std::future::Future<Output = Result<f64>>>(f: F) -> Result<Option<f64>> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let result = rt.block_on(async { tokio::time::timeout(STALL, f).await });
+    rt.shutdown_timeout(Duration::from_secs(1));
+    match result {
+        Ok(rate) => rate.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// A run taking longer than this stalled (it is reported, not counted).
+const STALL: Duration = Duration::from_secs(20);
+
+fn show(rate: Option<f64>) -> String {
+    match rate {
+        Some(r) => format!("{r:>10.0}"),
+        None => format!("{:>10}", "STALLED"),
+    }
+}
+
+fn main() -> Result<()> {
+    let messages = arg(1, 200_000).max(2);
+    let size = arg(2, 32);
+    let runs = arg(3, 7).max(1);
     println!("PUSH -> PULL over tcp://127.0.0.1, {messages} messages of {size} bytes, {runs} runs");
     let (mut b, mut a, mut z) = (Vec::new(), Vec::new(), Vec::new());
+    let mut stalled = [0; 2];
     // Interleaved, so that the machine's noise spreads over all three.
     for run in 1..=runs {
         let rb = blocking(messages, size)?;
-        let ra = rt.block_on(async_zmq(messages, size))?;
-        let rz = rt.block_on(zeromq_crate(messages, size))?;
-        println!("run {run}: blocking {rb:>10.0}  async {ra:>10.0}  zeromq {rz:>10.0} msg/s");
+        let ra = on_runtime(async_zmq(messages, size))?;
+        let rz = on_runtime(zeromq_crate(messages, size))?;
+        println!(
+            "run {run}: blocking {rb:>10.0}  async {}  zeromq {} msg/s",
+            show(ra),
+            show(rz)
+        );
         b.push(rb);
-        a.push(ra);
-        z.push(rz);
+        match ra {
+            Some(r) => a.push(r),
+            None => stalled[0] += 1,
+        }
+        match rz {
+            Some(r) => z.push(r),
+            None => stalled[1] += 1,
+        }
     }
     let (mb, ma, mz) = (median(b), median(a), median(z));
     println!("median:   blocking {mb:>10.0}  async {ma:>10.0}  zeromq {mz:>10.0} msg/s");
     println!(
-        "async/blocking {:.2}, async/zeromq {:.2}",
+        "async/blocking {:.2}, async/zeromq {:.2}; stalled (> {STALL:?}): async {}, zeromq {}",
         ma / mb,
-        ma / mz.max(1.0)
+        ma / mz.max(1.0),
+        stalled[0],
+        stalled[1]
     );
     Ok(())
 }
