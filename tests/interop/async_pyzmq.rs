@@ -3,8 +3,6 @@
 //! Stream/Sink, and an async REP serving a pyzmq REQ. The async side runs
 //! on a multi-threaded runtime while the test thread drives the peer.
 
-use std::time::Duration;
-
 use futures_util::{SinkExt, StreamExt};
 use zmq::{AsyncSocket, Context, Message, Multipart, SocketType};
 
@@ -24,6 +22,14 @@ fn async_socket(rt: &tokio::runtime::Runtime, ctx: &Context, kind: SocketType) -
     AsyncSocket::new(ctx.socket(kind).unwrap()).unwrap()
 }
 
+/// Runs `f` on the runtime, at most [`DEADLINE`].
+fn within<F: std::future::Future>(
+    rt: &tokio::runtime::Runtime,
+    f: F,
+) -> Result<F::Output, tokio::time::error::Elapsed> {
+    rt.block_on(async { tokio::time::timeout(DEADLINE, f).await })
+}
+
 const N: u32 = 20_000;
 
 #[test]
@@ -34,11 +40,11 @@ fn async_push_to_pyzmq_pull() {
     let mut peer = Peer::with_socket(Kind::Pyzmq, "async-pull", "PULL");
     peer.connect(&push.get_ref().last_endpoint().unwrap());
     peer.write(&format!("recvseq {N}"));
-    rt.block_on(tokio::time::timeout(DEADLINE, async {
+    within(&rt, async {
         for i in 0..N {
             push.send(i.to_string()).await.unwrap();
         }
-    }))
+    })
     .expect("sent within the deadline");
     assert_eq!(peer.line(), format!("ok {N}"));
     peer.exit();
@@ -52,13 +58,13 @@ fn pyzmq_push_to_async_pull() {
     let mut pull = async_socket(&rt, &ctx, SocketType::Pull);
     pull.get_ref().connect(&endpoint).unwrap();
     peer.write(&format!("sendseq {N}"));
-    rt.block_on(tokio::time::timeout(DEADLINE, async {
+    within(&rt, async {
         let mut msg = Message::new();
         for i in 0..N {
             pull.recv(&mut msg).await.unwrap();
             assert_eq!(msg, i.to_string().as_str(), "lost or reordered");
         }
-    }))
+    })
     .expect("received within the deadline");
     assert_eq!(peer.line(), format!("ok {N}"));
     peer.exit();
@@ -85,7 +91,7 @@ fn multipart_echo_through_a_split_async_pair() {
         .into_iter()
         .collect()
     };
-    rt.block_on(tokio::time::timeout(DEADLINE, async {
+    within(&rt, async {
         let (mut sink, mut stream) = pair.split();
         let writer = tokio::spawn(async move {
             for i in 0..M {
@@ -97,7 +103,7 @@ fn multipart_echo_through_a_split_async_pair() {
             assert_eq!(back, message(i));
         }
         writer.await.unwrap();
-    }))
+    })
     .expect("echoed within the deadline");
     drop(peer); // echo runs forever: killed
 }
@@ -129,8 +135,6 @@ fn async_rep_serves_a_pyzmq_req() {
             ]
         );
     }
-    rt.block_on(tokio::time::timeout(Duration::from_secs(5), server))
-        .expect("the server ended")
-        .unwrap();
+    within(&rt, server).expect("the server ended").unwrap();
     peer.exit();
 }
