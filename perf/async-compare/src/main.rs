@@ -111,15 +111,21 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// A fresh 2-worker multi-threaded runtime per run, shut down after it, so
 /// that a run that stalled leaves nothing behind.
-fn on_runtime<F: std::future::Future<Output = Result<f64>>>(f: F) -> Result<Option<f64>> {
+/// The measurement runs in a spawned task, so that the timeout fires even
+/// when a future spins without yielding (seen with the `zeromq` crate).
+fn on_runtime<F>(f: F) -> Result<Option<f64>>
+where
+    F: std::future::Future<Output = Result<f64>> + Send + 'static,
+{
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = rt.block_on(async { tokio::time::timeout(STALL, f).await });
+    let result = rt.block_on(async { tokio::time::timeout(STALL, tokio::spawn(f)).await });
     rt.shutdown_timeout(Duration::from_secs(1));
     match result {
-        Ok(rate) => rate.map(Some),
+        Ok(Ok(rate)) => rate.map(Some),
+        Ok(Err(_)) => Err("a measurement panicked".into()),
         Err(_) => Ok(None),
     }
 }
