@@ -59,6 +59,8 @@ macro_rules! const_str_eq {
 }
 pub(crate) use const_str_eq;
 
+#[cfg(all(unix, feature = "tokio"))]
+mod asyncio;
 pub mod auth;
 mod cert;
 mod context;
@@ -73,6 +75,8 @@ mod socket;
 mod sockopt;
 pub mod z85;
 
+#[cfg(all(unix, feature = "tokio"))]
+pub use asyncio::{AsyncMonitor, AsyncProxy, AsyncSocket};
 pub use cert::{Certificate, CurveKeyPair};
 pub use context::{Context, ContextBuilder, Termination, DEFAULT_TERM_TIMEOUT};
 pub use error::{Error, ErrorKind, Result, WouldBlock};

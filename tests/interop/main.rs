@@ -15,9 +15,11 @@
 //!   files both ways.
 //! - `examples`: the seed article's example programs against pyzmq ports of
 //!   them (`tests/py/*.py`).
+//! - `async_pyzmq`: async sockets (feature `tokio`) against pyzmq.
 
 use std::time::Duration;
 
+mod async_pyzmq;
 #[path = "../common/mod.rs"]
 mod common;
 mod examples;

@@ -1,0 +1,883 @@
+//! Async sockets on tokio (feature `tokio`): [`AsyncSocket`], a
+//! [`Stream`]/[`Sink`] of multipart messages, [`AsyncMonitor`] (a stream of
+//! monitor events) and [`AsyncProxy`] (a proxy thread controlled without
+//! blocking the runtime). The user guide is `docs/ASYNC.md`.
+//!
+//! # How readiness works, and why no wake-up is lost
+//! libzmq gives each socket a readiness descriptor (`ZMQ_FD`; for the
+//! thread-safe DRAFT types, the descriptor of a `zmq_poller` watching the
+//! socket). It is **edge-triggered**: it becomes readable when the socket's
+//! `ZMQ_EVENTS` *may* have changed, and libzmq's own `send`, `recv` and
+//! `ZMQ_EVENTS` calls consume that signal. So a send can make the socket
+//! readable without any edge on the descriptor, and a receive that took one
+//! message leaves the next one queued without an edge. Every binding whose
+//! loop waits on the descriptor at the wrong moment loses wake-ups and
+//! hangs. This module follows libzmq's rule exactly:
+//!
+//! 1. An operation is always tried first, without blocking
+//!    (`ZMQ_DONTWAIT`); only when libzmq says it would block does the future
+//!    wait.
+//! 2. Before any wait, `ZMQ_EVENTS` is read: after every send, every
+//!    receive and every readiness notification. If it shows the event
+//!    wanted, the operation is tried again instead of waiting.
+//! 3. The descriptor's readiness (tokio's `AsyncFd`) is cleared only when
+//!    `ZMQ_EVENTS`, read after that notification, says the event wanted is
+//!    not there; tokio clears it only if no newer notification came in
+//!    between, so none is lost.
+//! 4. A socket may have a receiver and a sender waiting at once (its
+//!    [`Stream`] and [`Sink`] halves in two tasks): one shared waker is
+//!    registered with tokio and wakes both, and after each operation that
+//!    may have consumed the other side's signal, `ZMQ_EVENTS` is read and
+//!    the other side woken if it can go on.
+//!
+//! # Cancellation
+//! Every future here may be dropped at any `.await` without losing data:
+//! a message is taken from libzmq only inside the poll that returns it, and
+//! a message is handed to libzmq only inside the poll that completes the
+//! send. The table per method is in `docs/ASYNC.md` and in each method's
+//! documentation.
+
+use std::os::fd::{AsRawFd, RawFd};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::time::Duration;
+
+use futures_core::Stream;
+use futures_sink::Sink;
+use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
+use tokio::io::Interest;
+
+use crate::{
+    Error, ErrorKind, Message, Monitor, MonitorEvent, MonitorEvents, Multipart, PollEvents,
+    ProxyStatistics, ProxyThread, Result, SendFlags, Socket,
+};
+
+/// docs/ASYNC.md's code blocks are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/ASYNC.md")]
+struct AsyncGuideDoctests;
+
+// ---- readiness ---------------------------------------------------------------
+
+/// The socket's readiness descriptor as tokio registers it. It is borrowed:
+/// the socket owns it, and every holder of a `Readiness` drops it (which
+/// deregisters the descriptor) before the socket.
+struct BorrowedFd(RawFd);
+
+impl AsRawFd for BorrowedFd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0
+    }
+}
+
+/// What a waiter waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Direction {
+    Recv,
+    Send,
+}
+
+impl Direction {
+    fn event(self) -> PollEvents {
+        match self {
+            Direction::Recv => PollEvents::POLLIN,
+            Direction::Send => PollEvents::POLLOUT,
+        }
+    }
+
+    fn other(self) -> Direction {
+        match self {
+            Direction::Recv => Direction::Send,
+            Direction::Send => Direction::Recv,
+        }
+    }
+}
+
+/// The tasks waiting on one socket: at most one receiver and one sender.
+#[derive(Default)]
+struct Waiters {
+    recv: Option<Waker>,
+    send: Option<Waker>,
+}
+
+impl Waiters {
+    fn slot(&mut self, direction: Direction) -> &mut Option<Waker> {
+        match direction {
+            Direction::Recv => &mut self.recv,
+            Direction::Send => &mut self.send,
+        }
+    }
+}
+
+/// The one waker tokio holds for the descriptor: a notification wakes every
+/// waiting task, whichever of them registered last.
+#[derive(Default)]
+struct Dispatch(Mutex<Waiters>);
+
+impl Dispatch {
+    fn lock(&self) -> MutexGuard<'_, Waiters> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn register(&self, direction: Direction, waker: &Waker) {
+        let mut waiters = self.lock();
+        let slot = waiters.slot(direction);
+        if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            *slot = Some(waker.clone());
+        }
+    }
+
+    fn unregister(&self, direction: Direction) {
+        self.lock().slot(direction).take();
+    }
+
+    fn is_waiting(&self, direction: Direction) -> bool {
+        self.lock().slot(direction).is_some()
+    }
+
+    fn wake_one(&self, direction: Direction) {
+        let waker = self.lock().slot(direction).take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Wakes the waiter for `direction` if `events` says it can go on.
+    fn wake_if_ready(&self, direction: Direction, events: PollEvents) {
+        if events.contains(direction.event()) {
+            self.wake_one(direction);
+        }
+    }
+}
+
+impl Wake for Dispatch {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let (recv, send) = {
+            let mut waiters = self.lock();
+            (waiters.recv.take(), waiters.send.take())
+        };
+        if let Some(waker) = recv {
+            waker.wake();
+        }
+        if let Some(waker) = send {
+            waker.wake();
+        }
+    }
+}
+
+/// A socket's readiness descriptor registered with tokio, and the rule for
+/// waiting on it (see the module documentation).
+struct Readiness {
+    fd: AsyncFd<BorrowedFd>,
+    dispatch: Arc<Dispatch>,
+    /// `dispatch` as a waker, made once.
+    waker: Waker,
+}
+
+fn no_runtime() -> Error {
+    Error::from(std::io::Error::other(
+        "zmq async sockets need a tokio runtime with I/O enabled \
+         (call this inside the runtime; Builder::enable_io or enable_all)",
+    ))
+}
+
+impl Readiness {
+    fn new(socket: &Socket) -> Result<Readiness> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(no_runtime());
+        }
+        let fd = BorrowedFd(socket.as_raw_fd());
+        // tokio panics (rather than failing) in a runtime built without
+        // I/O; that is turned into an error here.
+        let registered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // SAFETY: the descriptor is the socket's (ZMQ_FD, or its readiness
+            // poller's), open and the same until the socket closes; every
+            // holder of a Readiness (AsyncSocket, AsyncMonitor) declares it
+            // before the socket, so it is dropped, and the descriptor
+            // deregistered, first (into_inner drops it first explicitly).
+            unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) }
+        }));
+        let fd = match registered {
+            Ok(Ok(fd)) => fd,
+            Ok(Err(e)) => return Err(Error::from(std::io::Error::from(e))),
+            Err(_) => return Err(no_runtime()),
+        };
+        let dispatch = Arc::new(Dispatch::default());
+        let waker = Waker::from(Arc::clone(&dispatch));
+        Ok(Readiness {
+            fd,
+            dispatch,
+            waker,
+        })
+    }
+
+    /// Ready when `socket` is worth trying again for `direction`. With
+    /// `trust_events` false, the last try failed although `ZMQ_EVENTS`
+    /// said it could go on (a ROUTER with `ROUTER_MANDATORY` whose one
+    /// peer is full, for instance): then only a fresh notification makes
+    /// it worth trying again, so the task never spins.
+    fn poll_ready(
+        &self,
+        socket: &Socket,
+        cx: &mut TaskContext<'_>,
+        direction: Direction,
+        trust_events: bool,
+    ) -> Poll<Result<()>> {
+        self.dispatch.register(direction, cx.waker());
+        let mut notified: Option<AsyncFdReadyGuard<'_, BorrowedFd>> = None;
+        loop {
+            // The rule: ZMQ_EVENTS after every operation and notification,
+            // before any wait.
+            let events = match socket.events() {
+                Ok(events) => events,
+                Err(e) => {
+                    self.dispatch.unregister(direction);
+                    self.dispatch.wake_one(direction.other());
+                    return Poll::Ready(Err(e));
+                }
+            };
+            self.dispatch.wake_if_ready(direction.other(), events);
+            let ready = events.contains(direction.event());
+            if let Some(mut guard) = notified.take() {
+                if !ready || !trust_events {
+                    // Cleared only if no newer notification came since.
+                    guard.clear_ready();
+                }
+                if !trust_events {
+                    self.dispatch.unregister(direction);
+                    return Poll::Ready(Ok(()));
+                }
+            }
+            if ready && trust_events {
+                self.dispatch.unregister(direction);
+                return Poll::Ready(Ok(()));
+            }
+            let mut dispatch_cx = TaskContext::from_waker(&self.waker);
+            match self.fd.poll_read_ready(&mut dispatch_cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(guard)) => notified = Some(guard),
+                Poll::Ready(Err(e)) => {
+                    self.dispatch.unregister(direction);
+                    return Poll::Ready(Err(Error::from(e)));
+                }
+            }
+        }
+    }
+
+    /// After an operation in `done`: it may have consumed the signal the
+    /// waiter of the other direction waits for, so `ZMQ_EVENTS` is read and
+    /// that waiter woken if it can go on (or if the read fails, so that it
+    /// sees the error itself).
+    fn after_operation(&self, socket: &Socket, done: Direction) {
+        let other = done.other();
+        if self.dispatch.is_waiting(other) {
+            match socket.events() {
+                Ok(events) => self.dispatch.wake_if_ready(other, events),
+                Err(_) => self.dispatch.wake_one(other),
+            }
+        }
+    }
+
+    /// Tries `attempt` (a non-blocking operation: `Ok(None)` when it would
+    /// block) on `target`'s socket until it gives a value, waiting for
+    /// readiness in between. The value is produced inside the poll that
+    /// returns it.
+    fn poll_io<S, T>(
+        &self,
+        cx: &mut TaskContext<'_>,
+        direction: Direction,
+        target: &mut S,
+        socket: fn(&S) -> &Socket,
+        mut attempt: impl FnMut(&mut S) -> Result<Option<T>>,
+    ) -> Poll<Result<T>> {
+        // tokio's cooperative budget: a task whose every operation
+        // completes at once (a fast sender, a full queue to read) still
+        // yields to the others now and then. Pending here takes nothing.
+        let progress = match tokio::task::coop::poll_proceed(cx) {
+            Poll::Ready(progress) => progress,
+            Poll::Pending => return Poll::Pending,
+        };
+        let mut trust_events = true;
+        loop {
+            match attempt(target) {
+                Ok(Some(value)) => {
+                    progress.made_progress();
+                    self.after_operation(socket(target), direction);
+                    return Poll::Ready(Ok(value));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.after_operation(socket(target), direction);
+                    return Poll::Ready(Err(e));
+                }
+            }
+            match self.poll_ready(socket(target), cx, direction, trust_events) {
+                Poll::Ready(Ok(())) => trust_events = false,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+/// `Ok(None)` for a would-block error.
+fn unless_would_block<T>(result: Result<T>) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.is_would_block() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+// ---- AsyncSocket -------------------------------------------------------------
+
+/// A [`Socket`] for async code on tokio (feature `tokio`).
+///
+/// It owns the socket; [`AsyncSocket::get_ref`] reaches it for options,
+/// `bind` and `connect`. Its methods take `&mut self`, so the futures they
+/// return are `Send` (a socket is `Send` but not `Sync`) and run on the
+/// multi-threaded runtime; to receive and send from two tasks, split its
+/// [`Stream`] + [`Sink`] of [`Multipart`] messages
+/// (`futures::StreamExt::split`): both halves may wait at once, and neither
+/// loses the other's wake-up.
+///
+/// Every operation is tried without blocking first and waits on the
+/// socket's readiness descriptor only when libzmq says it would block,
+/// following libzmq's edge-triggered rule (module documentation). The
+/// socket's `ZMQ_SNDTIMEO`/`ZMQ_RCVTIMEO` play no part: bound a wait with
+/// `tokio::time::timeout`, which is safe since every future here is
+/// cancellation-safe.
+///
+/// | method | dropped before it completes |
+/// |---|---|
+/// | `recv`, `recv_msg`, `recv_bytes`, `recv_string`, `recv_multipart`, `recv_multipart_into`, `Stream::poll_next` | nothing was received: the message stays in libzmq for the next call |
+/// | `send`, `send_msg`, `send_multipart` | nothing was sent (`send_msg` leaves the frame in its argument) |
+/// | `Sink::send` (`SinkExt`) | the item is either still in the future (not sent) or buffered in the socket, sent by the next `poll_ready`/`flush`/`close` |
+///
+/// ```
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> zmq::Result<()> {
+/// use zmq::{AsyncSocket, Context, SocketType};
+/// let ctx = Context::new();
+/// let mut rep = AsyncSocket::new(ctx.socket(SocketType::Rep)?)?;
+/// rep.get_ref().bind("tcp://127.0.0.1:*")?;
+/// let mut req = ctx.socket(SocketType::Req)?.into_async()?;
+/// req.get_ref().connect(&rep.get_ref().last_endpoint()?)?;
+/// req.send("ping").await?;
+/// assert_eq!(rep.recv_string().await?, "ping");
+/// rep.send("pong").await?;
+/// assert_eq!(req.recv_bytes().await?, b"pong");
+/// # Ok(())
+/// # }
+/// ```
+pub struct AsyncSocket {
+    // Declared first: dropped (deregistered) before the socket closes the
+    // descriptor.
+    readiness: Readiness,
+    socket: Socket,
+    /// The message [`Sink::start_send`] took, until it is sent.
+    sink_item: Option<Multipart>,
+    /// The context was terminated: the stream has ended.
+    stream_ended: bool,
+}
+
+impl std::fmt::Debug for AsyncSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncSocket")
+            .field("socket", &self.socket)
+            .field("sink_item", &self.sink_item.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Socket {
+    /// Turns this socket into an [`AsyncSocket`] (feature `tokio`); call it
+    /// inside a tokio runtime with I/O enabled, or get an
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) error.
+    pub fn into_async(self) -> Result<AsyncSocket> {
+        AsyncSocket::new(self)
+    }
+}
+
+impl AsyncSocket {
+    /// Registers the socket's readiness descriptor with the current tokio
+    /// runtime. Outside a runtime, or in one built without I/O, it fails
+    /// with [`ErrorKind::Io`](crate::ErrorKind::Io) (and the socket is
+    /// closed). Any socket type works; the thread-safe DRAFT types
+    /// (CLIENT, SERVER...) wait on a `zmq_poller` descriptor, as pyzmq does.
+    pub fn new(socket: Socket) -> Result<AsyncSocket> {
+        let readiness = Readiness::new(&socket)?;
+        Ok(AsyncSocket {
+            readiness,
+            socket,
+            sink_item: None,
+            stream_ended: false,
+        })
+    }
+
+    /// The socket, for options, `bind`, `connect`, `monitor`... Do not call
+    /// its blocking `send`/`recv` from async code: they block the runtime
+    /// thread.
+    pub fn get_ref(&self) -> &Socket {
+        &self.socket
+    }
+
+    /// Back to a blocking socket (deregistered from the runtime). A message
+    /// still buffered by the [`Sink`] is dropped: flush first.
+    pub fn into_inner(self) -> Socket {
+        let AsyncSocket {
+            readiness, socket, ..
+        } = self;
+        drop(readiness);
+        socket
+    }
+
+    fn poll_io<T>(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+        direction: Direction,
+        mut attempt: impl FnMut(&Socket) -> Result<Option<T>>,
+    ) -> Poll<Result<T>> {
+        let AsyncSocket {
+            readiness, socket, ..
+        } = self;
+        readiness.poll_io(cx, direction, socket, |s| s, |s| attempt(s))
+    }
+
+    // ---- sending -----------------------------------------------------------
+
+    /// Sends one frame (anything `Into<Message>`), waiting while the socket
+    /// cannot take it. **Cancellation-safe**: dropped before it completes,
+    /// nothing was sent (the frame is dropped with the future).
+    pub async fn send(&mut self, data: impl Into<Message>) -> Result<()> {
+        let mut msg = data.into();
+        self.send_msg(&mut msg).await
+    }
+
+    /// Sends `msg`, leaving it empty once sent. **Cancellation-safe**:
+    /// dropped before it completes, nothing was sent and `msg` still holds
+    /// the frame; on an error `msg` is untouched too.
+    pub async fn send_msg(&mut self, msg: &mut Message) -> Result<()> {
+        std::future::poll_fn(|cx| self.poll_send_msg(cx, msg)).await
+    }
+
+    /// The poll form of [`AsyncSocket::send_msg`].
+    pub fn poll_send_msg(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+        msg: &mut Message,
+    ) -> Poll<Result<()>> {
+        self.poll_io(cx, Direction::Send, |s| {
+            unless_would_block(s.send_msg_with(msg, SendFlags::DONTWAIT))
+        })
+    }
+
+    /// Sends the frames of one multipart message; libzmq takes all of them
+    /// or none. **Cancellation-safe**: dropped before it completes, no frame
+    /// was sent. An empty message sends nothing.
+    pub async fn send_multipart<I>(&mut self, frames: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        let mut frames: Option<Multipart> = Some(frames.into_iter().collect());
+        std::future::poll_fn(|cx| self.poll_send_multipart(cx, &mut frames)).await
+    }
+
+    /// The poll form of [`AsyncSocket::send_multipart`]: sends the message
+    /// in `frames` and leaves `None` there once it is sent; while it would
+    /// block, the frames stay in `frames`.
+    pub fn poll_send_multipart(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+        frames: &mut Option<Multipart>,
+    ) -> Poll<Result<()>> {
+        self.poll_io(cx, Direction::Send, |s| {
+            let Some(message) = frames.take() else {
+                return Ok(Some(()));
+            };
+            match s.try_send_multipart(message)? {
+                None => Ok(Some(())),
+                Some(back) => {
+                    *frames = Some(back);
+                    Ok(None)
+                }
+            }
+        })
+    }
+
+    // ---- receiving ---------------------------------------------------------
+
+    /// Receives a frame into `msg`, replacing its content (reuse one
+    /// `Message` in a loop). **Cancellation-safe**: dropped before it
+    /// completes, nothing was received and `msg` is as it was.
+    pub async fn recv(&mut self, msg: &mut Message) -> Result<()> {
+        std::future::poll_fn(|cx| self.poll_recv(cx, msg)).await
+    }
+
+    /// The poll form of [`AsyncSocket::recv`].
+    pub fn poll_recv(&mut self, cx: &mut TaskContext<'_>, msg: &mut Message) -> Poll<Result<()>> {
+        self.poll_io(cx, Direction::Recv, |s| Ok(s.try_recv(msg)?.then_some(())))
+    }
+
+    /// Receives a frame as a new [`Message`]. **Cancellation-safe.**
+    pub async fn recv_msg(&mut self) -> Result<Message> {
+        let mut msg = Message::new();
+        self.recv(&mut msg).await?;
+        Ok(msg)
+    }
+
+    /// Receives a frame as bytes. **Cancellation-safe.**
+    pub async fn recv_bytes(&mut self) -> Result<Vec<u8>> {
+        self.recv_msg().await.map(Vec::from)
+    }
+
+    /// Receives a frame as a `String`; invalid UTF-8 gives
+    /// [`ErrorKind::InvalidUtf8`] (the frame was received:
+    /// [`Error::into_utf8_bytes`] hands its bytes back).
+    /// **Cancellation-safe.**
+    pub async fn recv_string(&mut self) -> Result<String> {
+        Ok(String::from_utf8(self.recv_bytes().await?)?)
+    }
+
+    /// Receives all frames of one multipart message. **Cancellation-safe**:
+    /// libzmq delivers a message whole, so all its frames are taken in the
+    /// one poll that returns them.
+    pub async fn recv_multipart(&mut self) -> Result<Multipart> {
+        let mut frames = Multipart::new();
+        self.recv_multipart_into(&mut frames).await?;
+        Ok(frames)
+    }
+
+    /// [`AsyncSocket::recv_multipart`] into `frames` (cleared first),
+    /// reusing its allocation. **Cancellation-safe.**
+    pub async fn recv_multipart_into(&mut self, frames: &mut Multipart) -> Result<()> {
+        std::future::poll_fn(|cx| self.poll_recv_multipart_into(cx, frames)).await
+    }
+
+    /// The poll form of [`AsyncSocket::recv_multipart_into`].
+    pub fn poll_recv_multipart_into(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+        frames: &mut Multipart,
+    ) -> Poll<Result<()>> {
+        self.poll_io(cx, Direction::Recv, |s| {
+            Ok(s.try_recv_multipart_into(frames)?.then_some(()))
+        })
+    }
+
+    /// Starts monitoring the socket (see [`Socket::monitor`]) and returns
+    /// the events as an async stream.
+    pub fn monitor(&self, events: MonitorEvents) -> Result<AsyncMonitor> {
+        AsyncMonitor::new(self.socket.monitor(events)?)
+    }
+
+    /// Sends the message the [`Sink`] holds, if any.
+    fn poll_flush_sink_item(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<()>> {
+        if self.sink_item.is_none() {
+            return Poll::Ready(Ok(()));
+        }
+        let mut item = self.sink_item.take();
+        let result = self.poll_send_multipart(cx, &mut item);
+        self.sink_item = item;
+        result
+    }
+}
+
+/// The socket's incoming messages. Each item is one whole message;
+/// an error is an item too. The stream ends (`None`) when the context is
+/// terminated. **Cancellation-safe** (a message is taken only by the poll
+/// that yields it).
+impl Stream for AsyncSocket {
+    type Item = Result<Multipart>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.stream_ended {
+            return Poll::Ready(None);
+        }
+        let mut frames = Multipart::new();
+        match this.poll_recv_multipart_into(cx, &mut frames) {
+            Poll::Ready(Ok(())) => Poll::Ready(Some(Ok(frames))),
+            Poll::Ready(Err(e)) if e.kind() == ErrorKind::Terminated => {
+                this.stream_ended = true;
+                Poll::Ready(None)
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Sends multipart messages. [`Sink::start_send`] buffers one message;
+/// `poll_ready`, `poll_flush` and `poll_close` send it, waiting while the
+/// socket cannot take it. A message given to `start_send` after
+/// `poll_ready` said ready is never dropped, except with the socket.
+impl Sink<Multipart> for AsyncSocket {
+    type Error = Error;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<()>> {
+        self.get_mut().poll_flush_sink_item(cx)
+    }
+
+    fn start_send(self: Pin<&mut Self>, item: Multipart) -> Result<()> {
+        let this = self.get_mut();
+        if this.sink_item.is_some() {
+            // poll_ready was not called (or did not say ready): refuse
+            // rather than drop the buffered message.
+            return Err(Error::from(ErrorKind::InvalidState));
+        }
+        this.sink_item = Some(item);
+        Ok(())
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<()>> {
+        self.get_mut().poll_flush_sink_item(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<()>> {
+        self.get_mut().poll_flush_sink_item(cx)
+    }
+}
+
+// ---- AsyncMonitor ------------------------------------------------------------
+
+/// The events of a monitored socket as an async [`Stream`] (feature
+/// `tokio`). The stream yields [`Event::MonitorStopped`](crate::Event::MonitorStopped)
+/// (after [`Socket::stop_monitor`]) and then ends; it ends too when the
+/// context is terminated. **Cancellation-safe** like [`AsyncSocket`].
+///
+/// ```
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> zmq::Result<()> {
+/// use zmq::{Context, Event, MonitorEvents, SocketType};
+/// let ctx = Context::new();
+/// let server = ctx.socket(SocketType::Rep)?.into_async()?;
+/// let mut events = server.monitor(MonitorEvents::LISTENING)?;
+/// server.get_ref().bind("tcp://127.0.0.1:*")?;
+/// assert!(matches!(events.recv().await?.event, Event::Listening { .. }));
+/// # Ok(())
+/// # }
+/// ```
+pub struct AsyncMonitor {
+    // Declared first: deregistered before the monitor's socket closes.
+    readiness: Readiness,
+    monitor: Monitor,
+    ended: bool,
+}
+
+impl std::fmt::Debug for AsyncMonitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncMonitor")
+            .field("monitor", &self.monitor)
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AsyncMonitor {
+    /// Makes a [`Monitor`] async; inside a tokio runtime with I/O enabled,
+    /// or [`ErrorKind::Io`].
+    pub fn new(monitor: Monitor) -> Result<AsyncMonitor> {
+        let readiness = Readiness::new(monitor.socket())?;
+        Ok(AsyncMonitor {
+            readiness,
+            monitor,
+            ended: false,
+        })
+    }
+
+    /// The next event. After the stream has ended (monitor stopped, context
+    /// terminated) it fails with [`ErrorKind::Terminated`].
+    /// **Cancellation-safe.**
+    pub async fn recv(&mut self) -> Result<MonitorEvent> {
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    /// The poll form of [`AsyncMonitor::recv`].
+    pub fn poll_recv(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<MonitorEvent>> {
+        if self.ended {
+            return Poll::Ready(Err(Error::from(ErrorKind::Terminated)));
+        }
+        let AsyncMonitor {
+            readiness,
+            monitor,
+            ended,
+        } = self;
+        let result = readiness.poll_io(cx, Direction::Recv, monitor, Monitor::socket, |m| {
+            m.try_recv()
+        });
+        match &result {
+            Poll::Ready(Ok(e)) if e.event == crate::Event::MonitorStopped => *ended = true,
+            Poll::Ready(Err(e)) if e.kind() == ErrorKind::Terminated => *ended = true,
+            _ => {}
+        }
+        result
+    }
+
+    /// Back to the blocking [`Monitor`].
+    pub fn into_inner(self) -> Monitor {
+        let AsyncMonitor {
+            readiness, monitor, ..
+        } = self;
+        drop(readiness);
+        monitor
+    }
+}
+
+impl Stream for AsyncMonitor {
+    type Item = Result<MonitorEvent>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        match this.poll_recv(cx) {
+            Poll::Ready(Err(e)) if e.kind() == ErrorKind::Terminated => Poll::Ready(None),
+            Poll::Ready(result) => Poll::Ready(Some(result)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+// ---- AsyncProxy --------------------------------------------------------------
+
+/// A [`ProxyThread`] driven from async code (feature `tokio`): the calls
+/// that may wait (statistics, stop, the join in its `Drop`) run on tokio's
+/// blocking pool, never on a runtime thread.
+///
+/// Cancelling one of its futures does not cancel the command: it completes
+/// on the blocking pool. Dropping an `AsyncProxy` inside a runtime stops the
+/// proxy there in the background; outside one, in place (bounded by
+/// [`PROXY_STOP_TIMEOUT`](crate::PROXY_STOP_TIMEOUT)).
+///
+/// ```
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> zmq::Result<()> {
+/// use zmq::{AsyncProxy, Context, SocketType};
+/// let ctx = Context::new();
+/// let (front, back) = (ctx.socket(SocketType::Pull)?, ctx.socket(SocketType::Push)?);
+/// front.bind("inproc://async-proxy-doc-in")?;
+/// back.bind("inproc://async-proxy-doc-out")?;
+/// let proxy = AsyncProxy::spawn(front, back, None)?;
+/// let mut push = ctx.socket(SocketType::Push)?.into_async()?;
+/// push.get_ref().connect("inproc://async-proxy-doc-in")?;
+/// let mut pull = ctx.socket(SocketType::Pull)?.into_async()?;
+/// pull.get_ref().connect("inproc://async-proxy-doc-out")?;
+/// push.send("through").await?;
+/// assert_eq!(pull.recv_string().await?, "through");
+/// proxy.stop().await?;
+/// # Ok(())
+/// # }
+/// ```
+pub struct AsyncProxy {
+    /// `None` once stopped; shared with the blocking-pool tasks running its
+    /// commands.
+    proxy: Option<Arc<Mutex<Option<ProxyThread>>>>,
+}
+
+impl std::fmt::Debug for AsyncProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncProxy").finish_non_exhaustive()
+    }
+}
+
+fn lock_proxy(proxy: &Mutex<Option<ProxyThread>>) -> MutexGuard<'_, Option<ProxyThread>> {
+    proxy.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl AsyncProxy {
+    /// Spawns a steerable proxy on its own thread ([`ProxyThread::spawn`];
+    /// this never waits).
+    pub fn spawn(frontend: Socket, backend: Socket, capture: Option<Socket>) -> Result<AsyncProxy> {
+        ProxyThread::spawn(frontend, backend, capture).map(AsyncProxy::new)
+    }
+
+    /// Drives a running [`ProxyThread`] from async code.
+    pub fn new(proxy: ProxyThread) -> AsyncProxy {
+        AsyncProxy {
+            proxy: Some(Arc::new(Mutex::new(Some(proxy)))),
+        }
+    }
+
+    /// Runs `f` on the proxy on tokio's blocking pool.
+    async fn on_blocking_pool<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&ProxyThread) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let proxy = self
+            .proxy
+            .as_ref()
+            .map(Arc::clone)
+            .ok_or(Error::from(ErrorKind::InvalidState))?;
+        blocking(move || match &*lock_proxy(&proxy) {
+            Some(thread) => f(thread),
+            None => Err(Error::from(ErrorKind::InvalidState)),
+        })
+        .await
+    }
+
+    /// Stops forwarding.
+    pub async fn pause(&self) -> Result<()> {
+        self.on_blocking_pool(|p| p.controller().pause()).await
+    }
+
+    /// Forwards again.
+    pub async fn resume(&self) -> Result<()> {
+        self.on_blocking_pool(|p| p.controller().resume()).await
+    }
+
+    /// The proxy's counters, waiting at most `timeout` for them.
+    pub async fn statistics(&self, timeout: Duration) -> Result<ProxyStatistics> {
+        self.on_blocking_pool(move |p| p.controller().statistics(timeout))
+            .await
+    }
+
+    /// Terminates the proxy and joins its thread ([`ProxyThread::stop`]),
+    /// on the blocking pool: what the proxy returned, or
+    /// [`ErrorKind::Again`] if it did not stop within
+    /// [`PROXY_STOP_TIMEOUT`](crate::PROXY_STOP_TIMEOUT).
+    pub async fn stop(mut self) -> Result<()> {
+        let Some(proxy) = self.proxy.take() else {
+            return Ok(());
+        };
+        blocking(move || match lock_proxy(&proxy).take() {
+            Some(thread) => thread.stop(),
+            None => Ok(()),
+        })
+        .await
+    }
+}
+
+impl Drop for AsyncProxy {
+    fn drop(&mut self) {
+        let Some(proxy) = self.proxy.take() else {
+            return;
+        };
+        let stop = move || {
+            let thread = lock_proxy(&proxy).take();
+            drop(thread);
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => drop(handle.spawn_blocking(stop)),
+            Err(_) => stop(),
+        }
+    }
+}
+
+/// Runs `f` on tokio's blocking pool; outside a runtime, an error.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let handle = tokio::runtime::Handle::try_current().map_err(|_| no_runtime())?;
+    match handle.spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(_) => Err(Error::from(std::io::Error::other(
+            "a proxy command panicked on the blocking pool",
+        ))),
+    }
+}
