@@ -11,6 +11,8 @@ use common::{count_lines, free_endpoint, free_port, wait_listening, Proc};
 
 #[path = "../examples/clone/mod.rs"]
 mod clone;
+#[path = "../examples/zhelpers/mod.rs"]
+mod zhelpers;
 
 /// The longest any example may run.
 const DEADLINE: Duration = Duration::from_secs(40);

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 #[path = "../examples/kvmsg/mod.rs"]
 mod kvmsg;
+#[path = "../examples/zhelpers/mod.rs"]
+mod zhelpers;
 // kvmsg builds on kvsimple (a file is loaded as one module only once).
 use kvmsg::kvsimple;
 

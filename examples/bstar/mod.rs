@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 
 use zmq::{Context, Ended, ErrorKind, Flow, Reactor, Socket, SocketType};
 
+#[allow(unused_imports)] // each program uses a part
+pub use crate::zhelpers::log;
+
 /// The first argument of [`Bstar::new`] for the primary server.
 pub const PRIMARY: bool = true;
 /// The first argument of [`Bstar::new`] for the backup server.
@@ -215,34 +218,6 @@ impl Fsm {
         }
         Ok(change)
     }
-}
-
-/// Prints a line the way czmq's `zclock_log` does: `yy-mm-dd hh:mm:ss `
-/// (local time) in front.
-pub fn log(line: &str) {
-    println!("{}{line}", timestamp());
-}
-
-fn timestamp() -> String {
-    // SAFETY: time(NULL) has no preconditions; localtime_r writes only the
-    // `tm` it is given, which is zeroed (valid) to start with.
-    let tm = unsafe {
-        let now = libc::time(std::ptr::null_mut());
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&now, &mut tm).is_null() {
-            return String::new();
-        }
-        tm
-    };
-    format!(
-        "{:02}-{:02}-{:02} {:02}:{:02}:{:02} ",
-        tm.tm_year % 100,
-        tm.tm_mon + 1,
-        tm.tm_mday,
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec
-    )
 }
 
 /// A state-change handler ([`Bstar::new_active`], [`Bstar::new_passive`]).

@@ -15,46 +15,23 @@
 //! Include it in an example with:
 //!
 //! ```ignore
+//! #[path = "zhelpers/mod.rs"]
+//! mod zhelpers;
 //! #[path = "kvmsg/mod.rs"]
 //! mod kvmsg;
 //! ```
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use zmq::{Message, Socket};
 
 #[path = "../kvsimple/mod.rs"]
 pub mod kvsimple;
 #[allow(unused_imports)] // each program uses a part
+pub use crate::zhelpers::log;
+#[allow(unused_imports)] // each program uses a part
 pub use kvsimple::KEY_MAX;
-
-/// Prints a line as czmq's `zclock_log` does, with `yy-mm-dd hh:mm:ss `
-/// (UTC here) in front.
-pub fn log(line: &str) {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    println!(
-        "{:02}-{month:02}-{day:02} {:02}:{:02}:{:02} {line}",
-        year % 100,
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    );
-}
 
 /// The key-value store of a Clone server or client.
 pub type KvMap = HashMap<String, KvMsg>;

@@ -23,8 +23,10 @@ pub mod mdcliapi;
 pub mod mdcliapi2;
 pub mod mdwrkapi;
 
+#[allow(unused_imports)] // each program uses a part
+pub use crate::zhelpers::log;
+
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use zmq::Message;
 
@@ -117,34 +119,6 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// Whether `frame` is exactly `text`.
 pub fn frame_is(frame: Option<&Message>, text: &[u8]) -> bool {
     frame.is_some_and(|f| &f[..] == text)
-}
-
-/// Prints `line` after the time, as czmq's `zclock_log` does
-/// (`YY-MM-DD HH:MM:SS `, here in UTC).
-pub fn log(line: &str) {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // civil_from_days (Howard Hinnant's algorithm)
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    println!(
-        "{:02}-{:02}-{:02} {:02}:{:02}:{:02} {line}",
-        year % 100,
-        month,
-        day,
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    );
 }
 
 /// Prints a message's frames on stderr as czmq's `zmsg_dump` does: a rule,

@@ -17,6 +17,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use zmq::{Message, Multipart, Socket};
 
 pub mod chaos; // chapter 4: lpserver, spworker, ppworker
+pub mod clock; // chapters 4 and 5: zclock_log
+#[allow(unused_imports)] // each program uses a part
+pub use clock::log;
 pub mod msgfile; // chapter 4: Titanic
 
 /// Prints the frames of a message as the guide's `s_dump` does: a rule, then

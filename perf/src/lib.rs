@@ -65,6 +65,11 @@ fn err(what: &str) -> impl Fn(zmq::Error) -> String + '_ {
     move |e| format!("error in {what}: {e}")
 }
 
+/// Turns a libzmq error into the C tools' message: `error in zmq_bind: …`.
+pub fn fail(what: &'static str) -> impl Fn(zmq::Error) -> String {
+    move |e| format!("error in {what}: {e}")
+}
+
 /// Sets the server side of CURVE (the binding socket).
 pub fn curve_server(s: &zmq::Socket) -> Result<()> {
     let secret = CurveKey::from_z85(keys::SERVER_SECRET).map_err(err("key"))?;
@@ -283,9 +288,68 @@ pub fn c_lat(w: &Workload) -> Result<f64> {
 pub fn arg<T: std::str::FromStr>(args: &[String], i: usize, usage: &str) -> T {
     match args.get(i).and_then(|a| a.parse().ok()) {
         Some(v) => v,
-        None => {
-            println!("usage: {usage}");
-            std::process::exit(1)
-        }
+        None => usage_exit(usage),
     }
+}
+
+fn usage_exit(usage: &str) -> ! {
+    println!("usage: {usage}");
+    std::process::exit(1)
+}
+
+/// The `main` of a perf tool, as the C tools behave: a command line with a
+/// number of words (program name included) not in `counts` prints
+/// `usage: USAGE` and exits 1; `run` gets the words, and its error is
+/// printed and ends the process with status 255.
+pub fn tool_main(usage: &str, counts: &[usize], run: impl FnOnce(&[String]) -> Result<()>) {
+    let args: Vec<String> = std::env::args().collect();
+    if !counts.contains(&args.len()) {
+        usage_exit(usage);
+    }
+    if let Err(e) = run(&args) {
+        println!("{e}");
+        std::process::exit(255);
+    }
+}
+
+/// Receives one message into `msg` and checks that it has `size` bytes.
+pub fn recv_sized(s: &zmq::Socket, msg: &mut Message, size: usize) -> Result<()> {
+    s.recv(msg).map_err(fail("zmq_recvmsg"))?;
+    if msg.len() != size {
+        return Err("message of incorrect size received".into());
+    }
+    Ok(())
+}
+
+/// Receives `count` messages of `size` bytes and returns the microseconds
+/// from the first to the last (at least 1), as `local_thr` times them.
+pub fn time_receiver(s: &zmq::Socket, size: usize, count: usize) -> Result<f64> {
+    let mut msg = Message::new();
+    recv_sized(s, &mut msg, size)?;
+    let start = Instant::now();
+    for _ in 1..count {
+        recv_sized(s, &mut msg, size)?;
+    }
+    Ok((start.elapsed().as_micros() as f64).max(1.0))
+}
+
+/// Prints the two throughput lines of `local_thr`/`inproc_thr`, with the C
+/// tools' arithmetic (whole messages per second, then megabits from that).
+pub fn print_throughput(size: usize, count: usize, elapsed_us: f64) {
+    let throughput = (count as f64 / elapsed_us * 1_000_000.0) as u64;
+    let megabits = (throughput as f64 * size as f64 * 8.0) / 1_000_000.0;
+    println!("mean throughput: {throughput} [msg/s]");
+    println!("mean throughput: {megabits:.3} [Mb/s]");
+}
+
+/// Sends `msg` on a REQ socket and receives the echo into it, `count`
+/// times; returns half a round trip in microseconds, as `remote_lat`.
+pub fn time_round_trips(s: &zmq::Socket, msg: &mut Message, count: usize) -> Result<f64> {
+    let size = msg.len();
+    let start = Instant::now();
+    for _ in 0..count {
+        s.send_msg(msg).map_err(fail("zmq_sendmsg"))?;
+        recv_sized(s, msg, size)?;
+    }
+    Ok(start.elapsed().as_micros() as f64 / (count as f64 * 2.0))
 }

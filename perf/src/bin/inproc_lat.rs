@@ -1,29 +1,18 @@
 //! libzmq's `inproc_lat`: `inproc_lat <message-size> <roundtrip-count>`.
 //! A REQ socket and a REP echo thread over inproc.
 
-use std::time::Instant;
-
 use zmq::{Context, Message, SocketType};
-use zmq_perf::arg;
+use zmq_perf::{arg, fail, recv_sized, time_round_trips, tool_main};
 
 const USAGE: &str = "inproc_lat <message-size> <roundtrip-count>";
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() != 3 {
-        println!("usage: {USAGE}");
-        std::process::exit(1);
-    }
-    let size: usize = arg(&args, 1, USAGE);
-    let count: usize = arg(&args, 2, USAGE);
-    if let Err(e) = run(size, count) {
-        println!("{e}");
-        std::process::exit(255);
-    }
+    tool_main(USAGE, &[3], |args| {
+        run(arg(args, 1, USAGE), arg(args, 2, USAGE))
+    });
 }
 
 fn run(size: usize, count: usize) -> Result<(), String> {
-    let fail = |what: &'static str| move |e: zmq::Error| format!("error in {what}: {e}");
     let ctx = Context::new();
     let s = ctx.socket(SocketType::Req).map_err(fail("zmq_socket"))?;
     s.bind("inproc://lat_test").map_err(fail("zmq_bind"))?;
@@ -33,7 +22,7 @@ fn run(size: usize, count: usize) -> Result<(), String> {
             .map_err(fail("zmq_connect"))?;
         let mut msg = Message::new();
         for _ in 0..count {
-            rep.recv(&mut msg).map_err(fail("zmq_recvmsg"))?;
+            recv_sized(&rep, &mut msg, size)?;
             rep.send_msg(&mut msg).map_err(fail("zmq_sendmsg"))?;
         }
         Ok(())
@@ -41,16 +30,7 @@ fn run(size: usize, count: usize) -> Result<(), String> {
     let mut msg = Message::with_size(size).map_err(fail("zmq_msg_init_size"))?;
     println!("message size: {size} [B]");
     println!("roundtrip count: {count}");
-    let start = Instant::now();
-    for _ in 0..count {
-        s.send_msg(&mut msg).map_err(fail("zmq_sendmsg"))?;
-        s.recv(&mut msg).map_err(fail("zmq_recvmsg"))?;
-        if msg.len() != size {
-            return Err("message of incorrect size received".into());
-        }
-    }
-    let elapsed = start.elapsed().as_micros() as f64;
-    let latency = elapsed / (count as f64 * 2.0);
+    let latency = time_round_trips(&s, &mut msg, count)?;
     worker
         .join()
         .map_err(|_| "error in pthread_join".to_string())??;

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use zmq::{Context, Message, ProxyThread, SocketType};
-use zmq_perf::arg;
+use zmq_perf::{arg, fail, print_throughput, tool_main};
 
 const USAGE: &str = "proxy_thr <message-size> <message-count>";
 const HWM: i32 = 10_000;
@@ -14,23 +14,13 @@ const PUBLISHERS: [&str; 2] = ["inproc://perf_pub1", "inproc://perf_pub2"];
 const BACKEND: &str = "inproc://perf_backend";
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() != 3 {
-        println!("usage: {USAGE}");
-        std::process::exit(1);
-    }
-    let size: usize = arg(&args, 1, USAGE);
-    let count: u64 = arg(&args, 2, USAGE);
-    println!("message size: {size} [B]");
-    println!("message count: {count}");
-    if let Err(e) = run(size, count) {
-        println!("{e}");
-        std::process::exit(255);
-    }
-}
-
-fn fail(what: &'static str) -> impl Fn(zmq::Error) -> String {
-    move |e| format!("error in {what}: {e}")
+    tool_main(USAGE, &[3], |args| {
+        let size: usize = arg(args, 1, USAGE);
+        let count: usize = arg(args, 2, USAGE);
+        println!("message size: {size} [B]");
+        println!("message count: {count}");
+        run(size, count)
+    });
 }
 
 fn hwm(s: &zmq::Socket) -> Result<(), String> {
@@ -38,7 +28,7 @@ fn hwm(s: &zmq::Socket) -> Result<(), String> {
     s.set_rcvhwm(HWM).map_err(fail("zmq_setsockopt"))
 }
 
-fn run(size: usize, count: u64) -> Result<(), String> {
+fn run(size: usize, count: usize) -> Result<(), String> {
     let ctx = Context::builder()
         .io_threads(4)
         .build()
@@ -102,10 +92,7 @@ fn run(size: usize, count: u64) -> Result<(), String> {
         .join()
         .map_err(|_| "subscriber panicked".to_string())??;
     let elapsed = (start.elapsed().as_micros() as f64).max(1.0);
-    let throughput = (count as f64 / elapsed * 1_000_000.0) as u64;
-    let megabits = (throughput as f64 * size as f64 * 8.0) / 1_000_000.0;
-    println!("mean throughput: {throughput} [msg/s]");
-    println!("mean throughput: {megabits:.3} [Mb/s]");
+    print_throughput(size, count, elapsed);
     for p in publishers {
         p.join().map_err(|_| "publisher panicked".to_string())??;
     }

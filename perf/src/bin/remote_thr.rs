@@ -2,27 +2,18 @@
 //! Connects a PUSH socket and sends the messages as fast as it can.
 
 use zmq::{Context, Message, SocketType};
-use zmq_perf::{arg, curve_client};
+use zmq_perf::{arg, curve_client, fail, tool_main};
 
 const USAGE: &str = "remote_thr <connect-to> <message-size> <message-count> [<enable_curve>]";
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 && args.len() != 5 {
-        println!("usage: {USAGE}");
-        std::process::exit(1);
-    }
-    let size: usize = arg(&args, 2, USAGE);
-    let count: usize = arg(&args, 3, USAGE);
-    let curve = args.len() == 5 && arg::<i32>(&args, 4, USAGE) != 0;
-    if let Err(e) = run(&args[1], size, count, curve) {
-        println!("{e}");
-        std::process::exit(255);
-    }
+    tool_main(USAGE, &[4, 5], |args| {
+        let curve = args.len() == 5 && arg::<i32>(args, 4, USAGE) != 0;
+        run(&args[1], arg(args, 2, USAGE), arg(args, 3, USAGE), curve)
+    });
 }
 
 fn run(connect_to: &str, size: usize, count: usize, curve: bool) -> Result<(), String> {
-    let fail = |what: &'static str| move |e: zmq::Error| format!("error in {what}: {e}");
     let ctx = Context::new();
     // The C tool lingers forever on close so that every message gets out.
     ctx.set_default_linger(None);
