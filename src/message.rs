@@ -19,6 +19,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::error::Result;
 #[cfg(feature = "draft")]
 use crate::error::{check, Error};
+use crate::frame_writer::FrameWriter;
 
 /// Payloads up to this size are copied into the message instead of being
 /// handed over zero-copy: libzmq stores up to 33 bytes (`max_vsm_size` on
@@ -111,7 +112,7 @@ impl Message {
     /// A message of `len` bytes, filled by `fill` (they start zeroed):
     /// the C-shaped `zmq_msg_init_size` + write + send, without the
     /// sharing check and the extra libzmq calls of `with_size` followed by
-    /// `DerefMut`.
+    /// `DerefMut`. [`Message::from_writer`] skips the zeroing too.
     ///
     /// ```
     /// let msg = zmq::Message::from_fn(4, |buf| buf.copy_from_slice(b"ping"))?;
@@ -121,37 +122,83 @@ impl Message {
     #[doc(alias = "zmq_msg_init_size")]
     #[inline]
     pub fn from_fn(len: usize, fill: impl FnOnce(&mut [u8])) -> Result<Message> {
-        /// Closes the half-built message if `fill` panics.
+        Message::from_writer(len, |w| fill(w.rest_zeroed()))
+    }
+
+    /// A message of `len` bytes written by `write` from the front, exactly
+    /// as C builds one with `zmq_msg_init_size` + `memcpy`: each byte is
+    /// written once; only what `write` leaves unwritten is zeroed.
+    /// [`Socket::send_from_writer`](crate::Socket::send_from_writer) builds
+    /// the frame where it is sent.
+    ///
+    /// ```
+    /// let header = [1u8, 0];
+    /// let msg = zmq::Message::from_writer(6, |w| {
+    ///     w.put(&header);
+    ///     w.put(b"body");
+    /// })?;
+    /// assert_eq!(&msg[..], b"\x01\x00body");
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "zmq_msg_init_size")]
+    #[inline]
+    pub fn from_writer(len: usize, write: impl FnOnce(&mut FrameWriter<'_>)) -> Result<Message> {
+        let mut msg = std::mem::MaybeUninit::<Message>::uninit();
+        // SAFETY: the MaybeUninit is valid for writes, and it is read only
+        // after `build_at` succeeded, which initialised all of it.
+        unsafe {
+            Message::build_at(msg.as_mut_ptr(), len, write)?;
+            Ok(msg.assume_init())
+        }
+    }
+
+    /// Builds a message of `len` bytes written by `write` at `out`, in
+    /// place (no moves). Fails with `NoMemory` (nothing initialised, no
+    /// content to close) when libzmq could not allocate it, or when `len`
+    /// is more than a slice may hold (`isize::MAX`).
+    ///
+    /// # Safety
+    /// `out` must be valid for writes; on `Ok` it holds an initialised
+    /// `Message` that the caller owns (and must drop or send).
+    #[inline(always)]
+    pub(crate) unsafe fn build_at(
+        out: *mut Message,
+        len: usize,
+        write: impl FnOnce(&mut FrameWriter<'_>),
+    ) -> Result<()> {
+        /// Closes the half-built message if `write` panics.
         struct CloseOnUnwind(*mut zmq_sys::zmq_msg_t);
         impl Drop for CloseOnUnwind {
             fn drop(&mut self) {
                 // SAFETY: armed only between a successful zmq_msg_init_size
-                // and the end of `fill`: the zmq_msg_t is initialised, and
+                // and the end of `write`: the zmq_msg_t is initialised, and
                 // the unwinding drops nothing else that owns it.
                 unsafe { zmq_sys::zmq_msg_close(self.0) };
             }
         }
-        // Everything is done through the raw pointer before the message is
-        // handed out, so that it is built where it is returned (no moves).
-        let mut msg = std::mem::MaybeUninit::<Message>::uninit();
-        // SAFETY: `init_fields` writes the Rust fields and zmq_msg_init_size
-        // the zmq_msg_t; when it fails (ENOMEM) nothing was initialised and
-        // the MaybeUninit is simply dropped (never closed). On success the
-        // content was allocated for this message alone (not shared, not
-        // read-only) and is exactly `len` bytes long; it is zeroed before any
-        // slice over it exists, so the slice never shows uninitialised
-        // memory, and nothing else refers to it while `fill` runs.
+        if len > isize::MAX as usize {
+            return Err(crate::Error::from_errno(libc::ENOMEM));
+        }
+        // SAFETY: `init_fields` writes the Rust fields (`out` is valid for
+        // writes) and zmq_msg_init_size the zmq_msg_t; when it fails
+        // (ENOMEM) nothing was allocated. On success the content was
+        // allocated for this message alone (not shared, not read-only) and
+        // is exactly `len` bytes long, seen only as `MaybeUninit` bytes
+        // until written: the writer hands out only what it initialised, and
+        // `finish` zeroes what it did not, so no uninitialised byte is ever
+        // read. Nothing else refers to the content while `write` runs.
         unsafe {
-            let raw = Message::init_fields(msg.as_mut_ptr());
+            let raw = Message::init_fields(out);
             if zmq_sys::zmq_msg_init_size(raw, len) != 0 {
                 return Err(crate::error::last_error());
             }
-            let data = zmq_sys::zmq_msg_data(raw).cast::<u8>();
-            std::ptr::write_bytes(data, 0, len);
+            let data = zmq_sys::zmq_msg_data(raw).cast::<std::mem::MaybeUninit<u8>>();
             let guard = CloseOnUnwind(raw);
-            fill(std::slice::from_raw_parts_mut(data, len));
+            let mut writer = FrameWriter::new(std::slice::from_raw_parts_mut(data, len));
+            write(&mut writer);
+            writer.finish();
             std::mem::forget(guard);
-            Ok(msg.assume_init())
+            Ok(())
         }
     }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::context::Context;
 use crate::error::{check, check_ptr, Error, Result};
+use crate::frame_writer::FrameWriter;
 use crate::message::Message;
 use crate::multipart::Multipart;
 
@@ -439,6 +440,51 @@ impl Socket {
         // left read-only bytes read-only.
         msg.content_sent();
         Ok(())
+    }
+
+    /// Builds a frame of `len` bytes where it is sent and sends it: `write`
+    /// fills it from the front (see [`FrameWriter`]; what it leaves
+    /// unwritten is zeroed), as C's `zmq_msg_init_size` + `memcpy` +
+    /// `zmq_msg_send`, with no [`Message`] moved or returned in between.
+    /// If the send fails (`Again` with [`SendFlags::DONTWAIT`], ...) the
+    /// frame is dropped: to keep it for a retry, build it with
+    /// [`Message::from_writer`] and send it with [`Socket::send_msg_with`].
+    ///
+    /// ```
+    /// use zmq::{Context, SendFlags, SocketType};
+    /// let ctx = Context::new();
+    /// let pull = ctx.socket(SocketType::Pull)?;
+    /// pull.bind("inproc://send-from-writer-doc")?;
+    /// let push = ctx.socket(SocketType::Push)?;
+    /// push.connect("inproc://send-from-writer-doc")?;
+    /// let record = [3u8; 4];
+    /// push.send_from_writer(6, SendFlags::empty(), |w| {
+    ///     w.put(b"r:");
+    ///     w.put(&record);
+    /// })?;
+    /// assert_eq!(pull.recv_bytes()?, b"r:\x03\x03\x03\x03");
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "zmq_msg_init_size")]
+    #[inline]
+    pub fn send_from_writer(
+        &self,
+        len: usize,
+        flags: SendFlags,
+        write: impl FnOnce(&mut FrameWriter<'_>),
+    ) -> Result<()> {
+        let mut slot = std::mem::MaybeUninit::<Message>::uninit();
+        // SAFETY: `slot` is valid for writes; when `build_at` succeeds it
+        // holds an initialised Message, used through a `&mut` and then
+        // dropped exactly once (closed if the send failed; a sent one owns
+        // nothing). Neither the send nor the drop can unwind in between.
+        unsafe {
+            Message::build_at(slot.as_mut_ptr(), len, write)?;
+            let msg = &mut *slot.as_mut_ptr();
+            let result = self.send_msg_with(msg, flags);
+            std::ptr::drop_in_place(msg);
+            result
+        }
     }
 
     /// Sends without blocking. `Ok(None)`: sent. `Ok(Some(frame))`: the

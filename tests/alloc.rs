@@ -7,7 +7,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use zmq::{Context, Message, Multipart, Socket, SocketType};
+use zmq::{Context, Message, Multipart, SendFlags, Socket, SocketType};
 
 struct Counting;
 
@@ -104,7 +104,17 @@ fn send_of_a_message_allocates_nothing() {
                 assert!(msg.is_empty());
                 push.send(Message::copy_from(&[1u8; 8][..])).unwrap();
                 push.send("str").unwrap();
-                for expected in [size, 8, 3] {
+                // Built where it is sent, and built as a Message.
+                push.send_from_writer(size, SendFlags::empty(), |w| {
+                    w.put_repeated(i as u8, size);
+                })
+                .unwrap();
+                let mut msg = Message::from_writer(size, |w| {
+                    w.put(&[i as u8; 16]);
+                })
+                .unwrap();
+                push.send_msg(&mut msg).unwrap();
+                for expected in [size, 8, 3, size, size] {
                     pull.recv(&mut received).unwrap();
                     assert_eq!(received.len(), expected);
                 }

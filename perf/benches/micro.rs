@@ -26,6 +26,13 @@ fn messages(c: &mut Criterion) {
     g.bench_function("from_fn 4 KiB", |b| {
         b.iter(|| black_box(Message::from_fn(4096, |buf| buf.copy_from_slice(&big))))
     });
+    g.bench_function("from_writer 4 KiB", |b| {
+        b.iter(|| {
+            black_box(Message::from_writer(4096, |w| {
+                w.put(&big);
+            }))
+        })
+    });
     g.bench_function("from Vec 4 KiB (zero-copy)", |b| {
         b.iter_with_setup(|| big.clone(), |v| black_box(Message::from(v)))
     });

@@ -51,11 +51,22 @@ pub struct Workload {
 pub enum Sender {
     /// The idiomatic path: `socket.send(&buf[..])` (a copy, as `zmq_send`).
     Slice,
-    /// The C-shaped path: `Message::from_fn(size, fill)` + `send_msg`; the
-    /// C side then does the same: `zmq_msg_init_size` + `memcpy` +
-    /// `zmq_msg_send` + `zmq_msg_close` (as libzmq's `remote_thr`, plus the
-    /// fill).
+    /// The C-shaped path, the frame built where it is sent:
+    /// `socket.send_from_writer(size, flags, |w| w.put(&buf))`; the C side
+    /// then does the same: `zmq_msg_init_size` + `memcpy` + `zmq_msg_send` +
+    /// `zmq_msg_close` (as libzmq's `remote_thr`, plus the fill).
+    InPlace,
+    /// The C-shaped path through a `Message` value:
+    /// `Message::from_fn(size, fill)` + `send_msg` (zeroes, then fills);
+    /// against the same C (`workload rust-from-fn`).
     Message,
+}
+
+impl Sender {
+    /// Whether the C twin builds each frame itself (the C-shaped rows).
+    pub fn c_shaped(self) -> bool {
+        self != Sender::Slice
+    }
 }
 
 /// A failed run: which call, and libzmq's error.
@@ -114,6 +125,17 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
                 for _ in 0..count {
                     push.send(&buf[..]).map_err(err("zmq_send"))?;
                 }
+            }
+            Sender::InPlace => {
+                let send = || -> zmq::Result<()> {
+                    for _ in 0..count {
+                        push.send_from_writer(size, zmq::SendFlags::empty(), |w| {
+                            w.put(&buf);
+                        })?;
+                    }
+                    Ok(())
+                };
+                send().map_err(err("zmq_msg_send"))?;
             }
             Sender::Message => {
                 let send = || -> zmq::Result<()> {
@@ -254,7 +276,7 @@ fn run_c(f: CWorkload, w: &Workload) -> Result<f64> {
     // SAFETY: every pointer is a NUL-terminated string (or NULL for "no
     // CURVE") that outlives the call; the C function owns its context,
     // sockets and thread, and joins the thread before returning.
-    let shape = i32::from(w.sender == Sender::Message);
+    let shape = i32::from(w.sender.c_shaped());
     let r = unsafe {
         f(
             endpoint.as_ptr(),

@@ -52,7 +52,7 @@ const TRANSPORTS: [Transport; 5] = [
     Transport {
         name: "inproc C-shaped",
         curve: false,
-        sender: Sender::Message,
+        sender: Sender::InPlace,
         sizes: Some(&[1, 64, 1024]),
     },
 ];

@@ -1,5 +1,5 @@
 //! One workload of `compare`, once, for profilers:
-//! `workload <c|c-shaped|rust|rust-c-shaped> <thr|lat> <endpoint> <message-size> <count> [<enable_curve>]`.
+//! `workload <c|c-shaped|rust|rust-c-shaped|rust-from-fn> <thr|lat> <endpoint> <message-size> <count> [<enable_curve>]`.
 //! Prints msg/s (thr) or microseconds (lat). Instructions per message:
 //! `valgrind --tool=callgrind workload rust thr inproc://x 1 200000`, minus
 //! the same with half the count, divided by the difference.
@@ -7,7 +7,7 @@
 use zmq_perf::{arg, c_lat, c_thr, rust_lat, rust_thr, Sender, Workload};
 
 const USAGE: &str =
-    "workload <c|c-shaped|rust|rust-c-shaped> <thr|lat> <endpoint> <message-size> <count> [<enable_curve>]";
+    "workload <c|c-shaped|rust|rust-c-shaped|rust-from-fn> <thr|lat> <endpoint> <message-size> <count> [<enable_curve>]";
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -20,17 +20,17 @@ fn main() {
         size: arg(&args, 4, USAGE),
         count: arg(&args, 5, USAGE),
         curve: args.len() == 7 && arg::<i32>(&args, 6, USAGE) != 0,
-        sender: if args[1].ends_with("c-shaped") {
-            Sender::Message
-        } else {
-            Sender::Slice
+        sender: match args[1].as_str() {
+            "rust-c-shaped" | "c-shaped" => Sender::InPlace,
+            "rust-from-fn" => Sender::Message,
+            _ => Sender::Slice,
         },
     };
     let result = match (args[1].as_str(), args[2].as_str()) {
         ("c" | "c-shaped", "thr") => c_thr(&w),
         ("c" | "c-shaped", "lat") => c_lat(&w),
-        ("rust" | "rust-c-shaped", "thr") => rust_thr(&w),
-        ("rust" | "rust-c-shaped", "lat") => rust_lat(&w),
+        ("rust" | "rust-c-shaped" | "rust-from-fn", "thr") => rust_thr(&w),
+        ("rust" | "rust-c-shaped" | "rust-from-fn", "lat") => rust_lat(&w),
         _ => {
             println!("usage: {USAGE}");
             std::process::exit(1)
