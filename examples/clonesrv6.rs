@@ -146,11 +146,13 @@ fn run(args: &Args) -> zmq::Result<()> {
         &format!("tcp://*:{}", args.state),
         &format!("tcp://localhost:{}", args.peer_state),
     )?;
-    bstar.voter(
-        &format!("tcp://*:{}", args.port),
-        SocketType::Router,
-        s_snapshots,
-    )?;
+    //  Our voter is the snapshot socket. A snapshot is sent in one go:
+    //  past the default high-water mark a ROUTER would drop the rest of
+    //  it, KTHXBAI included (as in clonesrv5)
+    let snapshot = bstar.context().socket(SocketType::Router)?;
+    snapshot.set_sndhwm(0)?;
+    snapshot.bind(&format!("tcp://*:{}", args.port))?;
+    bstar.voter_socket(snapshot, s_snapshots)?;
     //  Ctrl-C shuts the Binary Star's context down, which ends its reactor
     let _interrupt = zhelpers::interrupt::catch(bstar.context()).map_err(|e| {
         eprintln!("E: cannot catch signals: {e}");

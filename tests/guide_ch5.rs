@@ -393,6 +393,47 @@ fn clone_model_six_survives_the_primary() {
     assert!(out.contains(" I: sending shapshot="), "{out}");
 }
 
+/// A snapshot bigger than a socket's default high-water mark (1,000
+/// messages) arrives whole. Past its HWM a ROUTER drops what it cannot
+/// queue, and a snapshot that lost its tail (KTHXBAI included) leaves the
+/// client waiting for ever; clonesrv2-6 send snapshots with no send HWM.
+#[test]
+fn clone_model_six_sends_a_large_snapshot_whole() {
+    const KEYS: usize = 5000;
+    const BATCH: usize = 500; // under the writer's PUB HWM: none dropped
+    let base = free_ports(8);
+    let [primary, backup, state1, state2] =
+        [base, base + 3, base + 6, base + 7].map(|p| p.to_string());
+    let server = Proc::run(
+        "clonesrv6",
+        &["-p", "60", &primary, &backup, &state1, &state2],
+    );
+    let connect = |c: &clone::CloneClient| {
+        c.subtree("/big/").unwrap();
+        c.connect("tcp://localhost", &primary).unwrap();
+    };
+    let writer = clone::CloneClient::new().unwrap();
+    connect(&writer);
+    let watcher = clone::CloneClient::new().unwrap();
+    connect(&watcher);
+    set_until_seen(&writer, &watcher, "/big/start", "0");
+    for batch in 0..KEYS / BATCH {
+        for i in batch * BATCH..(batch + 1) * BATCH {
+            writer.set(&format!("/big/{i:05}"), "x", 0).unwrap();
+        }
+        // Updates reach the server in order: once this one is seen, the
+        // batch before it is stored.
+        set_until_seen(&writer, &watcher, &format!("/big/mark{batch}"), "1");
+    }
+    let newcomer = clone::CloneClient::new().unwrap();
+    connect(&newcomer);
+    for i in 0..KEYS {
+        wait_value(&newcomer, &format!("/big/{i:05}"), "x");
+    }
+    let out = server.stop();
+    assert!(out.contains(" I: sending shapshot="), "{out}");
+}
+
 #[test]
 fn usage_errors() {
     for (name, args) in [

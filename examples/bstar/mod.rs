@@ -344,7 +344,7 @@ impl<'a, S: 'a> Bstar<'a, S> {
     /// gets the socket to read the message and answer; otherwise the
     /// message is dropped. One voter per server: a second is
     /// `ErrorKind::InvalidState`.
-    pub fn voter<F>(&mut self, endpoint: &str, kind: SocketType, mut handler: F) -> zmq::Result<()>
+    pub fn voter<F>(&mut self, endpoint: &str, kind: SocketType, handler: F) -> zmq::Result<()>
     where
         F: FnMut(&mut Reactor<'a, S>, &Socket, &mut S) -> zmq::Result<Flow> + 'a,
     {
@@ -353,6 +353,19 @@ impl<'a, S: 'a> Bstar<'a, S> {
         }
         let socket = self.context.socket(kind)?;
         socket.bind(endpoint)?;
+        self.voter_socket(socket, handler)
+    }
+
+    /// [`Bstar::voter`] on a socket the caller made in this Binary Star's
+    /// [`context`](Bstar::context) and bound, for options that must be set
+    /// before the bind (the send HWM of a snapshot ROUTER, say).
+    pub fn voter_socket<F>(&mut self, socket: Socket, mut handler: F) -> zmq::Result<()>
+    where
+        F: FnMut(&mut Reactor<'a, S>, &Socket, &mut S) -> zmq::Result<Flow> + 'a,
+    {
+        if self.has_voter {
+            return Err(zmq::Error::from(ErrorKind::InvalidState));
+        }
         let state = Rc::clone(&self.shared);
         //  Application wants to speak to us, see if it's possible
         self.reactor
