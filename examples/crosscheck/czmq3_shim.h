@@ -87,4 +87,11 @@ zsocket_connect (void *socket, const char *format, ...)
     return zmq_connect (socket, endpoint);
 }
 
+/*  the one socket option setter the Binary Star server uses */
+static inline void
+zsocket_set_subscribe (void *socket, const char *subscribe)
+{
+    zmq_setsockopt (socket, ZMQ_SUBSCRIBE, subscribe, strlen (subscribe));
+}
+
 #endif
