@@ -316,11 +316,26 @@ fn wait_value(clone: &clone::CloneClient, key: &str, value: &str) {
     }
 }
 
+/// The ports of a clonesrv6 pair on free ports: the primary's first port,
+/// the backup's, and the two Binary Star state ports.
+fn clone6_ports() -> [String; 4] {
+    let base = free_ports(8);
+    [base, base + 3, base + 6, base + 7].map(|p| p.to_string())
+}
+
+/// A clone-class client on `subtree`, connected to the given servers.
+fn clone_client(subtree: &str, servers: &[&str]) -> clone::CloneClient {
+    let client = clone::CloneClient::new().unwrap();
+    client.subtree(subtree).unwrap();
+    for port in servers {
+        client.connect("tcp://localhost", port).unwrap();
+    }
+    client
+}
+
 #[test]
 fn clone_model_six_survives_the_primary() {
-    let base = free_ports(8);
-    let [primary, backup, state1, state2] =
-        [base, base + 3, base + 6, base + 7].map(|p| p.to_string());
+    let [primary, backup, state1, state2] = clone6_ports();
     let primary_srv = Proc::run(
         "clonesrv6",
         &["-p", "60", &primary, &backup, &state1, &state2],
@@ -354,15 +369,9 @@ fn clone_model_six_survives_the_primary() {
     assert!(!cli.stderr.contains("was not stored"), "{}", cli.stderr);
 
     // Two clients of the class in this process.
-    let connect = |c: &clone::CloneClient| {
-        c.subtree("/client/").unwrap();
-        c.connect("tcp://localhost", &primary).unwrap();
-        c.connect("tcp://localhost", &backup).unwrap();
-    };
-    let early = clone::CloneClient::new().unwrap();
-    connect(&early);
-    let late = clone::CloneClient::new().unwrap();
-    connect(&late);
+    let pair = [primary.as_str(), backup.as_str()];
+    let early = clone_client("/client/", &pair);
+    let late = clone_client("/client/", &pair);
     set_until_seen(&early, &late, "/client/early", "1");
     set_until_seen(&late, &early, "/client/late", "2");
 
@@ -379,8 +388,7 @@ fn clone_model_six_survives_the_primary() {
         assert_eq!(clone.get("/client/late").unwrap().as_deref(), Some("2"));
     }
     // A client that starts now gets it all from the backup's snapshot.
-    let newcomer = clone::CloneClient::new().unwrap();
-    connect(&newcomer);
+    let newcomer = clone_client("/client/", &pair);
     for (key, value) in [
         ("early", "1"),
         ("late", "2"),
@@ -401,21 +409,13 @@ fn clone_model_six_survives_the_primary() {
 fn clone_model_six_sends_a_large_snapshot_whole() {
     const KEYS: usize = 5000;
     const BATCH: usize = 500; // under the writer's PUB HWM: none dropped
-    let base = free_ports(8);
-    let [primary, backup, state1, state2] =
-        [base, base + 3, base + 6, base + 7].map(|p| p.to_string());
+    let [primary, backup, state1, state2] = clone6_ports();
     let server = Proc::run(
         "clonesrv6",
         &["-p", "60", &primary, &backup, &state1, &state2],
     );
-    let connect = |c: &clone::CloneClient| {
-        c.subtree("/big/").unwrap();
-        c.connect("tcp://localhost", &primary).unwrap();
-    };
-    let writer = clone::CloneClient::new().unwrap();
-    connect(&writer);
-    let watcher = clone::CloneClient::new().unwrap();
-    connect(&watcher);
+    let writer = clone_client("/big/", &[&primary]);
+    let watcher = clone_client("/big/", &[&primary]);
     set_until_seen(&writer, &watcher, "/big/start", "0");
     for batch in 0..KEYS / BATCH {
         for i in batch * BATCH..(batch + 1) * BATCH {
@@ -425,8 +425,7 @@ fn clone_model_six_sends_a_large_snapshot_whole() {
         // batch before it is stored.
         set_until_seen(&writer, &watcher, &format!("/big/mark{batch}"), "1");
     }
-    let newcomer = clone::CloneClient::new().unwrap();
-    connect(&newcomer);
+    let newcomer = clone_client("/big/", &[&primary]);
     for i in 0..KEYS {
         wait_value(&newcomer, &format!("/big/{i:05}"), "x");
     }
