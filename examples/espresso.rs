@@ -11,7 +11,8 @@
 //! ```
 //!
 //! `SECONDS` bounds the run (default 0: until Ctrl-C, as in the guide);
-//! an endpoint given is bound and connected to as it is.
+//! either way it ends with ` interrupted` and status 0. An endpoint given
+//! is bound and connected to as it is.
 
 #[path = "zhelpers/mod.rs"]
 mod zhelpers;
@@ -120,8 +121,19 @@ fn run(seconds: u64, ends: &Ends) -> zmq::Result<()> {
     if seconds > 0 {
         zhelpers::shutdown_after(&ctx, Duration::from_secs(seconds));
     }
+    //  Ctrl-C shuts the context down too: the proxy ends, as in the C
+    let _interrupt = zhelpers::interrupt::catch(&ctx).map_err(|e| {
+        eprintln!("E: cannot catch signals: {e}");
+        zmq::Error::from(zmq::ErrorKind::Other)
+    })?;
+    //  The proxy ends on the shutdown (Terminated) or, when Ctrl-C lands
+    //  in its poll, on the signal itself (Interrupted), as in the C
     match zmq::proxy(&subscriber, &publisher, Some(&listener)) {
-        Err(e) if e.kind() == zmq::ErrorKind::Terminated => {}
+        Err(e)
+            if matches!(
+                e.kind(),
+                zmq::ErrorKind::Terminated | zmq::ErrorKind::Interrupted
+            ) => {}
         other => other?,
     }
     println!(" interrupted");
