@@ -71,7 +71,12 @@ fn lvcache_gives_late_subscribers_the_last_value_at_once() {
         .recv_multipart_timeout(Duration::from_secs(10))
         .unwrap()
         .expect("topic 999 through the cache");
-    assert_eq!(got, ["999", "Save Roger"]);
+    // (pathopub then says "Off with his head!" on one random topic of the
+    // 1,000 a second: rarely, that is the topic asked for.)
+    let last_values = ["Save Roger", "Off with his head!"];
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0], "999");
+    assert!(last_values.contains(&std::str::from_utf8(&got[1]).unwrap()));
 
     // Now each new subscriber gets "Save Roger" at once: the publisher
     // itself only says "Off with his head!" now, once a second, on a
@@ -80,7 +85,7 @@ fn lvcache_gives_late_subscribers_the_last_value_at_once() {
     for _ in 0..2 {
         let started = Instant::now();
         let out = Proc::run("pathosub", &[&downstream, "1", "123"]).finish();
-        assert_eq!(out, "Save Roger\n");
+        assert!(last_values.contains(&out.trim_end()), "{out}");
         assert!(
             started.elapsed() < Duration::from_secs(3),
             "{:?}",
