@@ -68,11 +68,10 @@ fn pipeline_rust_vent_sink_and_worker() {
     let work = worker_tasks(&worker.finish());
     assert_eq!(work.len(), 100);
     assert_eq!(work.iter().sum::<u64>(), cost);
-    let elapsed = check_sink(&sink.finish());
-    assert!(
-        elapsed + 50 >= cost,
-        "one worker took {elapsed} msec for {cost}"
-    );
+    // The sink prints its time; no bound on it here: its clock starts when
+    // it takes the start-of-batch message, which under load can be after
+    // the worker began (a CI run saw 4,620 msec for 4,777 msec of work).
+    check_sink(&sink.finish());
 }
 
 // ---- all three in one process ----------------------------------------------
