@@ -72,10 +72,6 @@ impl Sender {
 /// A failed run: which call, and libzmq's error.
 pub type Result<T> = std::result::Result<T, String>;
 
-fn err(what: &str) -> impl Fn(zmq::Error) -> String + '_ {
-    move |e| format!("error in {what}: {e}")
-}
-
 /// Turns a libzmq error into the C tools' message: `error in zmq_bind: …`.
 pub fn fail(what: &'static str) -> impl Fn(zmq::Error) -> String {
     move |e| format!("error in {what}: {e}")
@@ -83,34 +79,34 @@ pub fn fail(what: &'static str) -> impl Fn(zmq::Error) -> String {
 
 /// Sets the server side of CURVE (the binding socket).
 pub fn curve_server(s: &zmq::Socket) -> Result<()> {
-    let secret = CurveKey::from_z85(keys::SERVER_SECRET).map_err(err("key"))?;
-    s.set_curve_server(true).map_err(err("zmq_setsockopt"))?;
+    let secret = CurveKey::from_z85(keys::SERVER_SECRET).map_err(fail("key"))?;
+    s.set_curve_server(true).map_err(fail("zmq_setsockopt"))?;
     s.set_curve_secretkey(&secret)
-        .map_err(err("zmq_setsockopt"))
+        .map_err(fail("zmq_setsockopt"))
 }
 
 /// Sets the client side of CURVE (the connecting socket).
 pub fn curve_client(s: &zmq::Socket) -> Result<()> {
-    let key = |z: &str| CurveKey::from_z85(z).map_err(err("key"));
+    let key = |z: &str| CurveKey::from_z85(z).map_err(fail("key"));
     s.set_curve_serverkey(&key(keys::SERVER_PUBLIC)?)
-        .map_err(err("zmq_setsockopt"))?;
+        .map_err(fail("zmq_setsockopt"))?;
     s.set_curve_publickey(&key(keys::CLIENT_PUBLIC)?)
-        .map_err(err("zmq_setsockopt"))?;
+        .map_err(fail("zmq_setsockopt"))?;
     s.set_curve_secretkey(&key(keys::CLIENT_SECRET)?)
-        .map_err(err("zmq_setsockopt"))
+        .map_err(fail("zmq_setsockopt"))
 }
 
 /// Rust throughput: messages per second at the receiver.
 pub fn rust_thr(w: &Workload) -> Result<f64> {
     let ctx = Context::new();
-    let pull = ctx.socket(SocketType::Pull).map_err(err("zmq_socket"))?;
+    let pull = ctx.socket(SocketType::Pull).map_err(fail("zmq_socket"))?;
     if w.curve {
         curve_server(&pull)?;
     }
-    pull.bind(&w.endpoint).map_err(err("zmq_bind"))?;
-    let endpoint = pull.last_endpoint().map_err(err("zmq_getsockopt"))?;
+    pull.bind(&w.endpoint).map_err(fail("zmq_bind"))?;
+    let endpoint = pull.last_endpoint().map_err(fail("zmq_getsockopt"))?;
     let (size, count, curve, how) = (w.size, w.count, w.curve, w.sender);
-    let push = ctx.socket(SocketType::Push).map_err(err("zmq_socket"))?;
+    let push = ctx.socket(SocketType::Push).map_err(fail("zmq_socket"))?;
     // The sender hands its socket back to be closed after the last message
     // arrived: over ipc, libzmq 4.3.5 was seen to drop the tail of the
     // stream when the sender closes right after its last send (C too).
@@ -118,12 +114,12 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
         if curve {
             curve_client(&push)?;
         }
-        push.connect(&endpoint).map_err(err("zmq_connect"))?;
+        push.connect(&endpoint).map_err(fail("zmq_connect"))?;
         let buf = vec![b'A'; size];
         match how {
             Sender::Slice => {
                 for _ in 0..count {
-                    push.send(&buf[..]).map_err(err("zmq_send"))?;
+                    push.send(&buf[..]).map_err(fail("zmq_send"))?;
                 }
             }
             Sender::InPlace => {
@@ -135,7 +131,7 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
                     }
                     Ok(())
                 };
-                send().map_err(err("zmq_msg_send"))?;
+                send().map_err(fail("zmq_msg_send"))?;
             }
             Sender::Message => {
                 let send = || -> zmq::Result<()> {
@@ -145,14 +141,14 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
                     }
                     Ok(())
                 };
-                send().map_err(err("zmq_msg_send"))?;
+                send().map_err(fail("zmq_msg_send"))?;
             }
         }
         Ok(push)
     });
     let mut msg = Message::new();
     let mut received = || -> Result<()> {
-        pull.recv(&mut msg).map_err(err("zmq_msg_recv"))?;
+        pull.recv(&mut msg).map_err(fail("zmq_msg_recv"))?;
         if msg.len() != size {
             return Err("message of incorrect size received".into());
         }
@@ -161,7 +157,7 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
     received()?;
     // A run that stalls fails instead of hanging (see compare's retries).
     pull.set_rcvtimeo(Some(STALL))
-        .map_err(err("zmq_setsockopt"))?;
+        .map_err(fail("zmq_setsockopt"))?;
     let start = Instant::now();
     for i in 1..count {
         received()
@@ -176,23 +172,23 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
 /// Rust latency: mean one-way latency in microseconds (half a round trip).
 pub fn rust_lat(w: &Workload) -> Result<f64> {
     let ctx = Context::new();
-    let req = ctx.socket(SocketType::Req).map_err(err("zmq_socket"))?;
+    let req = ctx.socket(SocketType::Req).map_err(fail("zmq_socket"))?;
     if w.curve {
         curve_server(&req)?;
     }
-    req.bind(&w.endpoint).map_err(err("zmq_bind"))?;
-    let endpoint = req.last_endpoint().map_err(err("zmq_getsockopt"))?;
+    req.bind(&w.endpoint).map_err(fail("zmq_bind"))?;
+    let endpoint = req.last_endpoint().map_err(fail("zmq_getsockopt"))?;
     let (size, count, curve) = (w.size, w.count, w.curve);
-    let rep = ctx.socket(SocketType::Rep).map_err(err("zmq_socket"))?;
+    let rep = ctx.socket(SocketType::Rep).map_err(fail("zmq_socket"))?;
     let echo = std::thread::spawn(move || -> Result<zmq::Socket> {
         if curve {
             curve_client(&rep)?;
         }
-        rep.connect(&endpoint).map_err(err("zmq_connect"))?;
+        rep.connect(&endpoint).map_err(fail("zmq_connect"))?;
         let mut msg = Message::new();
         for _ in 0..count {
-            rep.recv(&mut msg).map_err(err("zmq_msg_recv"))?;
-            rep.send_msg(&mut msg).map_err(err("zmq_msg_send"))?;
+            rep.recv(&mut msg).map_err(fail("zmq_msg_recv"))?;
+            rep.send_msg(&mut msg).map_err(fail("zmq_msg_send"))?;
         }
         // Closed by the timing side, as the throughput sender's socket.
         Ok(rep)
@@ -200,13 +196,13 @@ pub fn rust_lat(w: &Workload) -> Result<f64> {
     let buf = vec![b'A'; size];
     let mut msg = Message::new();
     req.set_rcvtimeo(Some(STALL))
-        .map_err(err("zmq_setsockopt"))?;
-    req.send(&buf[..]).map_err(err("zmq_send"))?;
-    req.recv(&mut msg).map_err(err("zmq_msg_recv"))?;
+        .map_err(fail("zmq_setsockopt"))?;
+    req.send(&buf[..]).map_err(fail("zmq_send"))?;
+    req.recv(&mut msg).map_err(fail("zmq_msg_recv"))?;
     let start = Instant::now();
     for _ in 1..count {
-        req.send(&buf[..]).map_err(err("zmq_send"))?;
-        req.recv(&mut msg).map_err(err("zmq_msg_recv"))?;
+        req.send(&buf[..]).map_err(fail("zmq_send"))?;
+        req.recv(&mut msg).map_err(fail("zmq_msg_recv"))?;
         if msg.len() != size {
             return Err("message of incorrect size received".into());
         }
