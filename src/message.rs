@@ -9,6 +9,20 @@
 //! `&mut [u8]` after making sure no one else can see the bytes: `DerefMut`
 //! copies the content first when libzmq reports it shared (`ZMQ_SHARED`) or
 //! when it is read-only. `Clone` is then the cheap `zmq_msg_copy`.
+//!
+//! The read-only mark travels with the content wherever libzmq moves it: a
+//! message over borrowed bytes is created *shared* in libzmq's own flags
+//! (see `Message::init_data`), so the message an `inproc://` peer receives
+//! (the very same `zmq_msg_t`, bytes not copied) reports `is_shared()` too,
+//! and writing to it copies first.
+//!
+//! # Failed calls
+//! A failed send (`Again`, `Terminated`, `HostUnreachable`...) leaves the
+//! message as it was (libzmq does not touch it). A failed receive leaves it
+//! as it was too: libzmq *empties* the message it is given when nothing is
+//! there (its fair queue closes the old content first), so a receive into a
+//! message that holds content goes through a fresh one, which replaces the
+//! old content only on success.
 
 use std::cell::UnsafeCell;
 use std::ffi::{c_void, CStr, CString};
@@ -47,11 +61,14 @@ pub struct Message {
     /// [`Message::into_vec`] hand it back without a copy. Cleared whenever
     /// the content may have changed hands (send, receive, raw access).
     vec: Option<std::ptr::NonNull<Vec<u8>>>,
-    /// The message is the empty one a successful `zmq_msg_send` leaves
-    /// behind (libzmq re-initialises it with `zmq_msg_init`): it owns no
-    /// content, so `Drop` skips the no-op `zmq_msg_close`. Cleared by
-    /// anything that may give it content again (receive, raw access, group).
-    sent: bool,
+    /// The message is exactly what `zmq_msg_init` makes: empty, owning no
+    /// content, no metadata, routing id or group. `Message::new` makes one,
+    /// and so does a successful `zmq_msg_send` (libzmq re-initialises the
+    /// message). `Drop` skips the no-op `zmq_msg_close`, and a receive goes
+    /// straight into it (a failure cannot lose anything). Cleared by
+    /// anything that may give it content again (receive, clone, raw access,
+    /// routing id, group).
+    pristine: bool,
 }
 
 // SAFETY: a zmq_msg_t may be used from any thread as long as one thread at a
@@ -70,10 +87,12 @@ impl Message {
     pub fn new() -> Message {
         let mut msg = std::mem::MaybeUninit::<Message>::uninit();
         // SAFETY: zmq_msg_init initialises the struct and cannot fail; the
-        // other fields are written by `init_fields`, so all is initialised.
+        // other fields are written by `init_fields` (and `pristine`, which
+        // is what zmq_msg_init makes), so all is initialised.
         unsafe {
             let raw = Message::init_fields(msg.as_mut_ptr());
             zmq_sys::zmq_msg_init(raw);
+            std::ptr::addr_of_mut!((*msg.as_mut_ptr()).pristine).write(true);
             msg.assume_init()
         }
     }
@@ -93,7 +112,7 @@ impl Message {
         unsafe {
             std::ptr::addr_of_mut!((*this).read_only).write(false);
             std::ptr::addr_of_mut!((*this).vec).write(None);
-            std::ptr::addr_of_mut!((*this).sent).write(false);
+            std::ptr::addr_of_mut!((*this).pristine).write(false);
             UnsafeCell::raw_get(std::ptr::addr_of!((*this).msg))
         }
     }
@@ -208,13 +227,17 @@ impl Message {
         let mut msg = std::mem::MaybeUninit::<Message>::uninit();
         // SAFETY: `init_fields` writes the Rust fields and zmq_msg_init_size
         // the zmq_msg_t, with room for `data.len()` bytes (it fails only when
-        // out of memory, which aborts). The fresh content is private,
-        // writable and exactly `data.len()` bytes long, and the regions cannot
-        // overlap: after the copy every byte is initialised.
+        // out of memory, which aborts, reporting the `data.len()` bytes that
+        // could not be allocated). The fresh content is private, writable and
+        // exactly `data.len()` bytes long, and the regions cannot overlap:
+        // after the copy every byte is initialised.
         unsafe {
             let raw = Message::init_fields(msg.as_mut_ptr());
             if zmq_sys::zmq_msg_init_size(raw, data.len()) != 0 {
-                std::alloc::handle_alloc_error(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
+                // A slice's length always fits a byte array layout.
+                let layout = std::alloc::Layout::array::<u8>(data.len())
+                    .unwrap_or(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
+                std::alloc::handle_alloc_error(layout);
             }
             if !data.is_empty() {
                 let dst = zmq_sys::zmq_msg_data(raw).cast::<u8>();
@@ -258,7 +281,9 @@ impl Message {
     /// `bytes::Bytes`, an `Arc<[u8]>` or a memory map). The owner is dropped by
     /// libzmq, possibly on one of its I/O threads, when the last reference to
     /// the content is gone — after the send, or on a failed send when the
-    /// `Message` is dropped. The bytes are read-only; `DerefMut` copies first.
+    /// `Message` is dropped. The bytes are read-only, here and wherever
+    /// libzmq delivers them (an `inproc://` receiver gets the same bytes,
+    /// marked shared): `DerefMut` copies first.
     pub fn from_owner<T>(owner: T) -> Message
     where
         T: AsRef<[u8]> + Send + 'static,
@@ -274,7 +299,9 @@ impl Message {
         let hint = Box::into_raw(boxed) as *mut c_void;
         // SAFETY: `ptr`/`len` point into memory owned by the box, which stays
         // put (only the Box pointer is handed around) until `drop_box::<T>`
-        // runs; the message is read-only so the bytes are never written.
+        // runs. The message is read-only and shared in libzmq's flags
+        // (`init_data`), so no holder of the content, here or in another
+        // thread after an inproc transfer, writes the bytes without copying.
         unsafe { Message::init_data(ptr, len, Some(drop_box::<T>), hint, true) }
     }
 
@@ -298,6 +325,14 @@ impl Message {
         msg
     }
 
+    /// With `read_only`, the content is also made *shared* in libzmq's own
+    /// flags (a `zmq_msg_copy` into a scratch message, closed at once: the
+    /// reference count goes back to one, the `shared` flag stays). The flag
+    /// is part of the `zmq_msg_t`, so it travels with the content through
+    /// an inproc pipe, where the Rust-side mark cannot: the receiver's
+    /// `is_shared()` is true and its `DerefMut` copies. (A NULL `ffn` makes
+    /// a constant message, which libzmq already reports shared.)
+    ///
     /// # Safety
     /// `data..data+len` must stay valid until `ffn(data, hint)` is called (or
     /// forever when `ffn` is None), and must not be written when `read_only`.
@@ -317,6 +352,17 @@ impl Message {
             std::ptr::addr_of_mut!((*msg.as_mut_ptr()).read_only).write(read_only);
             if zmq_sys::zmq_msg_init_data(raw, data.cast(), len, ffn, hint) != 0 {
                 std::alloc::handle_alloc_error(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
+            }
+            if read_only && ffn.is_some() {
+                // The copy sets `shared` on the source and a count of two;
+                // closing the copy brings the count back to one and leaves
+                // the flag (libzmq frees shared content when the count
+                // reaches zero, whatever the flag). zmq_msg_copy of an
+                // initialised message cannot fail.
+                let mut scratch = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+                zmq_sys::zmq_msg_init(scratch.as_mut_ptr());
+                zmq_sys::zmq_msg_copy(scratch.as_mut_ptr(), raw);
+                zmq_sys::zmq_msg_close(scratch.as_mut_ptr());
             }
             msg.assume_init()
         }
@@ -371,27 +417,36 @@ impl Message {
         // Whatever is done through the pointer, the Vec is no longer known
         // to be the content, nor is the message known to be empty.
         self.vec = None;
-        self.sent = false;
+        self.pristine = false;
         self.msg.get_mut()
     }
 
     /// The raw message for this crate's send and receive calls, which keep
-    /// the content's bookkeeping themselves ([`Message::content_replaced`]
-    /// after a success; a failure leaves the content as it was).
+    /// the content's bookkeeping themselves: [`Message::content_sent`] or
+    /// [`Message::content_replaced`] after a success. A failed
+    /// `zmq_msg_send` leaves the message untouched. A failed
+    /// `zmq_msg_recv` may have emptied it (closed its content and
+    /// re-initialised it), so a receive uses this only on a message that
+    /// [`Message::is_pristine`] (nothing to lose, and empty either way).
     #[inline]
     pub(crate) fn raw_for_io(&mut self) -> *mut zmq_sys::zmq_msg_t {
         self.msg.get_mut()
     }
 
-    /// Records that libzmq replaced the content (a successful `zmq_msg_send`
-    /// left the message empty, or `zmq_msg_recv` stored a received frame):
-    /// the new content is libzmq's own, so it is no longer read-only.
-    /// Called only after such a call succeeded.
+    /// Whether the message is exactly what `zmq_msg_init` makes (see the
+    /// field): a receive may go straight into it.
+    #[inline]
+    pub(crate) fn is_pristine(&self) -> bool {
+        self.pristine
+    }
+
+    /// Records that `zmq_msg_recv` stored a received frame: the new content
+    /// is libzmq's own, so it is not read-only. Called only after a success.
     #[inline]
     pub(crate) fn content_replaced(&mut self) {
         self.read_only = false;
         self.vec = None;
-        self.sent = false;
+        self.pristine = false;
     }
 
     /// Records that a successful `zmq_msg_send` took the content and left
@@ -400,7 +455,7 @@ impl Message {
     pub(crate) fn content_sent(&mut self) {
         self.read_only = false;
         self.vec = None;
-        self.sent = true;
+        self.pristine = true;
     }
 
     /// The bytes as a `Vec`: without a copy when the message was made from
@@ -419,10 +474,15 @@ impl Message {
             if !self.read_only && !self.is_shared() {
                 let (data, len) = (self.as_ptr(), self.len());
                 // SAFETY: `boxed` is the Vec handed to libzmq as the free
-                // hint of this content (from_vec), alive until the content is
-                // released, which cannot happen while this message holds it.
-                // The content is not shared (ZMQ_SHARED is clear and no send
-                // or receive replaced it since), so nobody else reads the
+                // hint of this content (from_vec), and `vec` is cleared by
+                // everything that can release or replace that content: a
+                // successful send or receive (`content_sent`,
+                // `content_replaced`) and raw access. A failed send leaves
+                // the message untouched, and a failed receive never reaches
+                // a message that holds content (it goes through a fresh one:
+                // `Socket::recv_raw`), so the content, and with it the box,
+                // is alive while this message holds it. The content is not
+                // shared (ZMQ_SHARED is clear), so nobody else reads the
                 // bytes: taking the Vec out leaves an empty one for the free
                 // function to drop, and the message is closed right after
                 // without reading its bytes again.
@@ -446,7 +506,7 @@ impl Message {
             msg: UnsafeCell::new(msg),
             read_only: false,
             vec: None,
-            sent: false,
+            pristine: false,
         }
     }
 
@@ -479,7 +539,7 @@ impl Message {
     /// Zero is invalid.
     #[doc(alias = "zmq_msg_set_routing_id")]
     pub fn set_routing_id(&mut self, id: u32) -> Result<()> {
-        self.sent = false;
+        self.pristine = false;
         // SAFETY: the message is initialised and exclusively borrowed.
         check(unsafe { zmq_sys::zmq_msg_set_routing_id(self.msg.get_mut(), id) }).map(drop)
     }
@@ -510,7 +570,7 @@ impl Message {
         }
         let c = CString::new(group).map_err(|_| Error::nul_byte("group name"))?;
         // A long group is allocated by libzmq: the message owns it.
-        self.sent = false;
+        self.pristine = false;
         // SAFETY: the message is initialised; libzmq copies the string.
         check(unsafe { zmq_sys::zmq_msg_set_group(self.msg.get_mut(), c.as_ptr()) }).map(drop)
     }
@@ -538,8 +598,8 @@ unsafe extern "C" fn drop_box<T>(_data: *mut c_void, hint: *mut c_void) {
 impl Drop for Message {
     #[inline]
     fn drop(&mut self) {
-        if self.sent {
-            // The empty message a send left behind: nothing to release.
+        if self.pristine {
+            // What zmq_msg_init makes: nothing to release.
             return;
         }
         // SAFETY: the message is initialised and closed only here. zmq_msg_close
@@ -610,6 +670,8 @@ impl Clone for Message {
         if rc != 0 {
             return Message::copy_from(self);
         }
+        // The copy holds (a reference to) the content now: it must be closed.
+        copy.pristine = false;
         copy.read_only = self.read_only;
         copy
     }

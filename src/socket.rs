@@ -584,18 +584,40 @@ impl Socket {
     // `recv*` block (up to `ZMQ_RCVTIMEO`); each has a `try_recv*` twin that
     // never blocks and gives `Ok(None)` when nothing is there.
 
+    /// Receives into `msg`, leaving it as it was on any failure. libzmq
+    /// does not: when nothing is there its fair queue closes the message it
+    /// was given and re-initialises it empty (EAGAIN), which would lose the
+    /// caller's content and free the `Vec` a `Message::from(Vec)` still
+    /// refers to. So a message that holds anything receives through a fresh
+    /// one, which replaces it only on success; a pristine one (empty, as
+    /// `Message::new` makes it) receives directly, having nothing to lose.
     #[inline]
     fn recv_raw(&self, msg: &mut Message, flags: i32) -> Result<()> {
-        // SAFETY: live socket and initialised message; on success libzmq
-        // closes the old content and stores the new frame, on failure
-        // (EAGAIN, ENOTSUP, EFSM...) it leaves the message as it was.
+        if msg.is_pristine() {
+            return self.recv_pristine(msg, flags);
+        }
+        let mut fresh = Message::new();
+        self.recv_pristine(&mut fresh, flags)?;
+        // The old content is released here, after the new one arrived.
+        *msg = fresh;
+        Ok(())
+    }
+
+    #[inline]
+    fn recv_pristine(&self, msg: &mut Message, flags: i32) -> Result<()> {
+        debug_assert!(msg.is_pristine());
+        // SAFETY: live socket and an initialised, pristine message. On
+        // success libzmq stores the frame in it; on failure it leaves it
+        // empty as it was (untouched, or closed and re-initialised: the
+        // same state, still pristine).
         check(unsafe { zmq_sys::zmq_msg_recv(msg.raw_for_io(), self.as_raw(), flags) })?;
         msg.content_replaced();
         Ok(())
     }
 
     /// Receives a frame into `msg`, replacing its content (no allocation when
-    /// the frame is small; reuse one `Message` in a loop).
+    /// the frame is small; reuse one `Message` in a loop). On failure `msg`
+    /// is left as it was.
     #[doc(alias = "zmq_msg_recv")]
     #[inline]
     pub fn recv(&self, msg: &mut Message) -> Result<()> {

@@ -374,3 +374,96 @@ fn impossible_frame_sizes_are_errors() {
     push.send("still fine").unwrap();
     assert_eq!(pull.recv_bytes().unwrap(), b"still fine");
 }
+
+#[test]
+fn read_only_bytes_stay_read_only_across_inproc() {
+    // Was: the inproc receiver got the sender's `zmq_msg_t` itself, unshared
+    // and writable, pointing at the owner's bytes: writing it wrote into the
+    // sender's Arc (or into .rodata: SIGSEGV).
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("inproc://read-only-across-inproc").unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect("inproc://read-only-across-inproc").unwrap();
+
+    let owner: Arc<[u8]> = Arc::from(&[b'i'; 100][..]);
+    push.send(Message::from_owner(Arc::clone(&owner))).unwrap();
+    push.send(Message::from_owner(RODATA)).unwrap();
+
+    let mut received = pull.recv_msg().unwrap();
+    assert_eq!(
+        received[..].as_ptr(),
+        owner.as_ptr(),
+        "inproc moves the bytes, no copy"
+    );
+    assert!(
+        received.is_shared(),
+        "the read-only mark travels with the content"
+    );
+    received[0] = b'M'; // copies first
+    assert_eq!(received[0], b'M');
+    assert_eq!(
+        &owner[..],
+        &[b'i'; 100][..],
+        "the owner's bytes are untouched"
+    );
+
+    let mut received = pull.recv_msg().unwrap();
+    assert!(received.is_shared());
+    received[0] = b'X';
+    assert_eq!(&received[..], b"Xonstant bytes");
+    assert_eq!(RODATA, b"constant bytes");
+}
+
+#[test]
+fn a_failed_receive_leaves_the_message_intact() {
+    // Was: libzmq closed the message on EAGAIN (its fair queue empties the
+    // message it is given), freeing the boxed Vec of a `Message::from(Vec)`
+    // that `into_vec` then read (valgrind: invalid read in a block freed by
+    // drop_box <- msg_t::close <- fq_t::recvpipe); the message came back
+    // empty from `try_recv`, which promises it as it was.
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("inproc://failed-receive-intact").unwrap();
+    let data = vec![7u8; 100];
+    let ptr = data.as_ptr();
+
+    let mut msg = Message::from(data);
+    assert!(!pull.try_recv(&mut msg).unwrap());
+    assert_eq!(&msg[..], &[7u8; 100][..]);
+
+    // The same through the blocking call with a receive timeout (EAGAIN).
+    pull.set_rcvtimeo(Some(Duration::from_millis(1))).unwrap();
+    let err = pull.recv(&mut msg).unwrap_err();
+    assert!(err.is_would_block(), "{err:?}");
+    assert_eq!(&msg[..], &[7u8; 100][..]);
+
+    // And after the context was shut down (ETERM).
+    ctx.shutdown().unwrap();
+    let err = pull.try_recv(&mut msg).unwrap_err();
+    assert_eq!(err.kind(), zmq::ErrorKind::Terminated);
+    let back = msg.into_vec();
+    assert_eq!(back.as_ptr(), ptr, "still the very same Vec");
+    assert_eq!(back, vec![7u8; 100]);
+}
+
+#[test]
+fn a_successful_receive_replaces_content_and_releases_the_old() {
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("inproc://receive-replaces").unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect("inproc://receive-replaces").unwrap();
+    let (owner, drops, _) = tracked(64);
+    let mut msg = Message::from_owner(owner);
+    push.send("new").unwrap();
+    pull.recv(&mut msg).unwrap();
+    assert_eq!(msg, "new");
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        1,
+        "the old owner was released"
+    );
+    msg[0] = b'N'; // libzmq's own content: writable
+    assert_eq!(msg, "New");
+}
