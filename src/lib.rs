@@ -64,6 +64,7 @@ mod asyncio;
 pub mod auth;
 mod cert;
 mod context;
+mod duration;
 mod error;
 mod frame_writer;
 mod message;

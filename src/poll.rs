@@ -101,17 +101,35 @@ impl std::fmt::Debug for PollItem<'_> {
     }
 }
 
-/// libzmq's timeout argument: -1 for `None` (forever), else milliseconds
-/// rounded up (a sub-millisecond wait must not turn into a busy "don't wait").
-/// Waiting forever on nothing is refused: libzmq would sleep about 71
-/// minutes (`usleep(-1 * 1000)`) or fail with EFAULT, and only a signal
-/// could end it.
-fn timeout_ms(timeout: Option<Duration>, nothing_to_wait_for: bool) -> Result<libc::c_long> {
-    match timeout {
-        None if nothing_to_wait_for => Err(Error::from(crate::ErrorKind::InvalidArgument)),
-        None => Ok(-1),
-        Some(t) => libc::c_long::try_from(crate::sockopt::ceil_millis(t))
-            .map_err(|_| Error::from(crate::ErrorKind::InvalidArgument)),
+/// A poll of nothing: sleeps out the timeout here (libzmq would
+/// `usleep(ms * 1000)`, 32 bits: a wait of 4,294,968 ms became 8 ms).
+/// Waiting forever on nothing is refused: only a signal could end it.
+fn sleep_on_nothing(timeout: Option<Duration>) -> Result<()> {
+    let timeout = timeout.ok_or(Error::from(crate::ErrorKind::InvalidArgument))?;
+    crate::duration::sleep(timeout);
+    Ok(())
+}
+
+/// Calls `wait(ms)` (one libzmq wait, -1 = forever; it returns how many
+/// items are ready) until something is ready or `timeout` has passed: a
+/// timeout longer than libzmq takes in one call is waited in slices of
+/// [`LONGEST_WAIT_MS`](crate::duration::LONGEST_WAIT_MS). Milliseconds are
+/// rounded up, so a sub-millisecond wait is not a busy "don't wait".
+fn wait_in_slices(
+    timeout: Option<Duration>,
+    mut wait: impl FnMut(libc::c_long) -> Result<usize>,
+) -> Result<usize> {
+    let deadline = crate::duration::Deadline::after(timeout);
+    let mut ms = crate::duration::wait_ms(timeout);
+    loop {
+        let ready = wait(ms)?;
+        if ready > 0 || ms != libc::c_long::from(crate::duration::LONGEST_WAIT_MS) {
+            return Ok(ready);
+        }
+        if deadline.passed() {
+            return Ok(0);
+        }
+        ms = crate::duration::wait_ms(deadline.remaining());
     }
 }
 
@@ -140,11 +158,16 @@ fn timeout_ms(timeout: Option<Duration>, nothing_to_wait_for: bool) -> Result<li
 pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Result<usize> {
     let len =
         i32::try_from(items.len()).map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))?;
-    let timeout = timeout_ms(timeout, items.is_empty())?;
-    // SAFETY: PollItem is repr(transparent) over zmq_pollitem_t, and each item
-    // borrows a live socket or descriptor for the duration of the call.
-    let n = check(unsafe { zmq_sys::zmq_poll(items.as_mut_ptr().cast(), len, timeout) })?;
-    Ok(n as usize)
+    if items.is_empty() {
+        sleep_on_nothing(timeout)?;
+        return Ok(0);
+    }
+    wait_in_slices(timeout, |ms| {
+        // SAFETY: PollItem is repr(transparent) over zmq_pollitem_t, and each
+        // item borrows a live socket or descriptor for the duration of the call.
+        let n = check(unsafe { zmq_sys::zmq_poll(items.as_mut_ptr().cast(), len, ms) })?;
+        Ok(n as usize)
+    })
 }
 
 /// A reusable poll set for loops: register sockets and descriptors once, each
@@ -393,27 +416,24 @@ mod draft {
             &mut self,
             timeout: Option<Duration>,
         ) -> Result<impl Iterator<Item = PollerEvent<K>> + '_> {
-            let timeout = timeout_ms(timeout, self.events.is_empty())?;
             let ready = if self.events.is_empty() {
                 // As `poll` with no items: sleep out the timeout.
-                std::thread::sleep(Duration::from_millis(timeout as u64));
+                sleep_on_nothing(timeout)?;
                 0
             } else {
                 let n = self.events.len() as i32;
-                // SAFETY: live poller; `events` has room for `n` entries.
-                let rc = unsafe {
-                    zmq_sys::zmq_poller_wait_all(
-                        self.raw.as_ptr(),
-                        self.events.as_mut_ptr(),
-                        n,
-                        timeout,
-                    )
-                };
-                match check(rc) {
-                    Ok(n) => n as usize,
-                    Err(ref e) if e.kind() == crate::ErrorKind::Again => 0,
-                    Err(e) => return Err(e),
-                }
+                let (raw, events) = (self.raw, &mut self.events);
+                wait_in_slices(timeout, |ms| {
+                    // SAFETY: live poller; `events` has room for `n` entries.
+                    let rc = unsafe {
+                        zmq_sys::zmq_poller_wait_all(raw.as_ptr(), events.as_mut_ptr(), n, ms)
+                    };
+                    match check(rc) {
+                        Ok(n) => Ok(n as usize),
+                        Err(ref e) if e.kind() == crate::ErrorKind::Again => Ok(0),
+                        Err(e) => Err(e),
+                    }
+                })?
             };
             let slots = &self.slots;
             // libzmq reports at most `n` (the buffer's length) events.

@@ -174,13 +174,14 @@ impl ProxyController {
     /// Asks for the counters; waits at most `timeout` for the answer.
     pub fn statistics(&self, timeout: Duration) -> Result<ProxyStatistics> {
         self.send(ProxyCommand::Statistics)?;
-        let deadline = std::time::Instant::now() + timeout;
+        // `Duration::MAX` is past what `Instant` holds: no deadline at all.
+        let deadline = crate::duration::Deadline::after(Some(timeout));
         loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let frames = self
-                .socket
-                .recv_multipart_timeout(left)?
-                .ok_or(Error::from(crate::ErrorKind::Again))?;
+            let frames = match deadline.remaining() {
+                Some(left) => self.socket.recv_multipart_timeout(left)?,
+                None => Some(self.socket.recv_multipart()?),
+            }
+            .ok_or(Error::from(crate::ErrorKind::Again))?;
             if frames.len() == 1 && frames.iter().all(|f| f.is_empty()) {
                 continue; // the acknowledgement of an earlier command
             }

@@ -396,25 +396,17 @@ impl<'a, S> Reactor<'a, S> {
             self.items.push(r.pollitem());
             self.item_ids.push(*id);
         }
-        let timeout: libc::c_long = match self.timers.values().map(|t| t.when).min() {
-            None => -1,
-            Some(when) => {
-                // At most an hour per wait (the loop then looks again):
-                // libzmq's poll narrows its timeout to an int of ms, which a
-                // wait of 25 days or more would overflow into "forever".
-                const LONGEST_MS: u64 = 3_600_000;
-                let wait = when.saturating_duration_since(Instant::now());
-                let ms = u64::try_from(crate::sockopt::ceil_millis(wait)).unwrap_or(LONGEST_MS);
-                libc::c_long::try_from(ms.min(LONGEST_MS)).unwrap_or(libc::c_long::MAX)
-            }
-        };
+        // Until the first timer is due (clamped to the longest wait libzmq
+        // takes: the loop then looks again), or forever without timers.
+        let next = self.timers.values().map(|t| t.when).min();
+        let wait = next.map(|when| when.saturating_duration_since(Instant::now()));
         if self.items.is_empty() {
-            // Timers only: sleep until the first is due (`timeout` is not -1
+            // Timers only: sleep until the first is due (`wait` is not None
             // here, as the map of timers is not empty).
-            let ms = u64::try_from(timeout).unwrap_or(0);
-            std::thread::sleep(Duration::from_millis(ms));
+            crate::duration::sleep(wait.unwrap_or_default());
             return Ok(());
         }
+        let timeout = crate::duration::wait_ms(wait);
         let len =
             i32::try_from(self.items.len()).map_err(|_| Error::from(ErrorKind::InvalidArgument))?;
         // SAFETY: `items` holds `len` initialised zmq_pollitem_t; each names

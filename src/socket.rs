@@ -776,19 +776,16 @@ impl Socket {
         timeout: Duration,
         mut attempt: impl FnMut() -> Result<Option<T>>,
     ) -> Result<Option<T>> {
-        let deadline = std::time::Instant::now().checked_add(timeout);
+        // Past what `Instant` holds (`Duration::MAX`): no deadline at all.
+        let deadline = crate::duration::Deadline::after(Some(timeout));
         loop {
             if let Some(value) = attempt()? {
                 return Ok(Some(value));
             }
-            let left = match deadline {
-                Some(d) => d.saturating_duration_since(std::time::Instant::now()),
-                None => timeout,
-            };
-            if left.is_zero() {
+            if deadline.passed() {
                 return Ok(None);
             }
-            self.poll(events, Some(left))?;
+            self.poll(events, deadline.remaining())?;
         }
     }
 

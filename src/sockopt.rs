@@ -469,26 +469,9 @@ fn non_negative(value: i32) -> Result<i32> {
     }
 }
 
-/// Milliseconds of a duration, rounded *up*: a sub-millisecond timeout
-/// must not become 0, which libzmq reads as "don't wait at all".
-pub(crate) fn ceil_millis(d: Duration) -> u128 {
-    d.as_nanos().div_ceil(1_000_000)
-}
-
-/// [`ceil_millis`] as a C `int`; too long a duration is
-/// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
-fn millis(d: Duration) -> Result<i32> {
-    i32::try_from(ceil_millis(d)).map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))
-}
-
-/// Whole seconds of a duration, as a C `int`; a fraction of a second, or too
-/// long a duration, is [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
-fn seconds(d: Duration) -> Result<i32> {
-    if d.subsec_nanos() != 0 {
-        return Err(Error::from(crate::ErrorKind::InvalidArgument));
-    }
-    i32::try_from(d.as_secs()).map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))
-}
+// Milliseconds rounded up, refused when an `int` cannot hold them; whole
+// seconds only: every Duration conversion lives in src/duration.rs.
+use crate::duration::{option_millis as millis, option_seconds as seconds};
 
 /// A codec over a C `int`: `decode` turns libzmq's int into the getter's
 /// type, `encode` the setter's value into an int (or an error).

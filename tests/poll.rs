@@ -93,11 +93,48 @@ fn poll_reports_pollout() {
 }
 
 #[test]
-fn huge_timeouts_are_errors_not_panics() {
+fn huge_timeouts_wait_for_the_event() {
+    // Was: a timeout past what libzmq holds (Duration::MAX, u64::MAX s) was
+    // InvalidArgument from poll and from the timed calls.
     let ctx = Context::new();
-    let s = ctx.socket(SocketType::Pull).unwrap();
-    let mut items = [PollItem::socket(&s, PollEvents::POLLIN)];
-    assert!(poll(&mut items, Some(Duration::from_secs(u64::MAX))).is_err());
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("inproc://huge-timeouts").unwrap();
+    for timeout in [
+        Duration::from_millis(i32::MAX as u64),
+        Duration::from_millis(1 << 32),
+        Duration::from_secs(u64::MAX),
+        Duration::MAX,
+    ] {
+        let push = ctx.socket(SocketType::Push).unwrap();
+        push.connect("inproc://huge-timeouts").unwrap();
+        let sender = std::thread::spawn(move || {
+            for frame in ["a", "b"] {
+                std::thread::sleep(Duration::from_millis(30));
+                push.send(frame).unwrap();
+            }
+        });
+        let mut items = [PollItem::socket(&pull, PollEvents::POLLIN)];
+        assert_eq!(poll(&mut items, Some(timeout)).unwrap(), 1, "{timeout:?}");
+        assert_eq!(pull.recv_msg_timeout(timeout).unwrap().unwrap(), "a");
+        // Nothing there yet: this one waits for "b".
+        assert_eq!(pull.recv_msg_timeout(timeout).unwrap().unwrap(), "b");
+        sender.join().unwrap();
+    }
+}
+
+#[test]
+fn a_long_sleep_on_nothing_is_not_cut_short() {
+    // Was: libzmq sleeps with usleep(ms * 1000) in 32 bits: 4,294,968 ms
+    // (about 71.6 minutes) wrapped to 8 ms.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = poll(&mut [], Some(Duration::from_millis(4_294_968)));
+        let _ = done.send(());
+    });
+    assert!(
+        finished.recv_timeout(Duration::from_millis(500)).is_err(),
+        "a poll of nothing for 71 minutes returned within 500 ms"
+    );
 }
 
 #[cfg(feature = "draft")]

@@ -20,6 +20,30 @@ fn streamer(ctx: &Context, name: &str) -> (ProxyThread, Socket, Socket) {
 }
 
 #[test]
+fn statistics_take_any_timeout() {
+    // Was: a panic ("overflow when adding duration to instant").
+    let ctx = Context::new();
+    let (proxy, push, pull) = streamer(&ctx, "stats-any-timeout");
+    push.send("x").unwrap();
+    assert_eq!(pull.recv_string().unwrap(), "x");
+    for timeout in [
+        Duration::MAX,
+        Duration::from_millis(1 << 32),
+        Duration::from_nanos(1),
+    ] {
+        match proxy.controller().statistics(timeout) {
+            Ok(stats) => assert_eq!(stats.frontend.received_messages, 1),
+            // 1 ns may pass before the answer: Again, never a panic.
+            Err(e) => assert!(
+                timeout < Duration::from_secs(1) && e.is_would_block(),
+                "{e:?}"
+            ),
+        }
+    }
+    proxy.stop().unwrap();
+}
+
+#[test]
 fn steerable_proxy_pauses_resumes_counts_and_terminates() {
     let ctx = Context::new();
     let (proxy, push, pull) = streamer(&ctx, "steer");
