@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -53,8 +54,17 @@ pub(crate) struct ContextInner {
     raw: NonNull<c_void>,
     defaults: Mutex<SocketDefaults>,
     shutdown: Mutex<ShutdownState>,
-    /// Set once termination was started by [`Context::terminate`].
-    terminated: bool,
+    /// The [`Handle::Counted`] handles alive: the application's `Context`
+    /// clones and its sockets. When it drops to zero the context is
+    /// terminated, whoever else (a monitor's socket) still holds the Arc;
+    /// it never rises again from zero.
+    handles: AtomicUsize,
+    /// Set once termination has started (it runs once).
+    terminated: AtomicBool,
+    /// A socket was handed out raw (`Socket::into_raw`): it may still be
+    /// open, so `zmq_ctx_term` may wait for it, and termination is always
+    /// bounded by the timeout, never the plain blocking call.
+    raw_sockets: AtomicBool,
 }
 
 // SAFETY: a libzmq context is documented thread-safe ("a ØMQ context is
@@ -109,18 +119,41 @@ pub(crate) fn in_free_callback<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Contexts whose termination goes on in the background: the ones that
+/// timed out ([`Termination::TimedOut`], or a drop past its term timeout)
+/// and have not finished since. Each keeps libzmq's threads and descriptors
+/// (measured: 3 threads and 10 descriptors per context, docs/SHUTDOWN.md)
+/// until its queued messages are delivered, its sockets' linger expires,
+/// or the process exits; a finite linger
+/// ([`Context::set_default_linger`]) bounds how long.
+static BACKGROUND_TERMINATIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many contexts are still terminating in the background (see
+/// [`Termination::TimedOut`]): each holds libzmq's threads and descriptors
+/// until it finishes. A program that drops many contexts with undeliverable
+/// messages can watch this, and bound it with a finite linger on the
+/// sockets ([`Context::set_default_linger`]): a socket's queued messages are
+/// dropped when its linger expires, and termination then finishes.
+pub fn background_terminations() -> usize {
+    BACKGROUND_TERMINATIONS.load(Ordering::SeqCst)
+}
+
 /// What [`Context::terminate`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
 pub enum Termination {
     /// libzmq finished terminating: every closed socket handed its queued
-    /// messages to its peers' connections — except a socket with a *finite*
-    /// linger, which drops what remains when its linger expires.
+    /// messages to its peers' *connections* (the kernel's buffers, for tcp:
+    /// handed over, not yet known to be received) — except a socket with a
+    /// *finite* linger, which drops what remains when its linger expires.
     Complete,
-    /// The timeout passed first. Termination goes on in the background and
-    /// delivers the rest if the process lives long enough; `lingering` names
-    /// the most recent sockets that were closed with a non-zero linger
-    /// ("PUSH tcp://127.0.0.1:5555"), the ones that may still hold messages.
+    /// The timeout passed first, or termination could not be waited for
+    /// here (asked from inside libzmq's free callback of a zero-copy
+    /// message, on libzmq's own thread). Termination goes on in the
+    /// background ([`background_terminations`]) and delivers the rest if the
+    /// process lives long enough; `lingering` names the most recent sockets
+    /// that were closed with a non-zero linger ("PUSH tcp://127.0.0.1:5555"),
+    /// the ones that may still hold messages.
     TimedOut {
         /// Descriptions of the sockets that may still hold messages.
         lingering: Vec<String>,
@@ -134,88 +167,177 @@ impl Termination {
     }
 }
 
-impl ContextInner {
-    /// Terminates the libzmq context: waits at most `timeout` (`None`:
-    /// forever, libzmq's own behaviour) and lets a reaper thread finish the
-    /// rest. Runs once (Drop or `Context::terminate`).
-    fn finish(&mut self, timeout: Option<Duration>) -> Termination {
-        self.terminated = true;
-        let raw = RawContext(self.raw);
-        let state = self
-            .shutdown
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
-        let lingering: Vec<String> = state.lingering.drain(..).collect();
-        let lingering_count = std::mem::take(&mut state.lingering_count);
-        if IN_FREE_CALLBACK.with(std::cell::Cell::get) {
-            // Probably one of libzmq's own threads: never wait here.
-            let spawned = std::thread::Builder::new()
-                .name("zmq-ctx-term".into())
-                .spawn(move || wait_for_term(raw, timeout, lingering, lingering_count));
-            if spawned.is_err() {
-                log::error!("zmq: no thread to terminate a context on; it is leaked");
+/// What one termination waits for, for its messages.
+struct Waiting {
+    /// The most recent sockets closed with a linger.
+    lingering: Vec<String>,
+    /// How many were closed with a linger in all.
+    lingering_count: usize,
+    /// Sockets still open that do not keep the context alive: monitors.
+    open_monitors: usize,
+}
+
+impl Waiting {
+    fn describe(&self) -> String {
+        let mut what = format!(
+            "messages of {} socket(s) closed with a linger (latest: {})",
+            self.lingering_count,
+            if self.lingering.is_empty() {
+                "none".to_owned()
+            } else {
+                self.lingering.join(", ")
             }
-            return Termination::Complete;
+        );
+        if self.open_monitors > 0 {
+            what += &format!(" and {} monitor socket(s) still open", self.open_monitors);
         }
-        if lingering_count == 0 {
-            // Nothing can linger: the plain blocking call, on this thread.
-            raw.term();
-            return Termination::Complete;
-        }
-        wait_for_term(raw, timeout, lingering, lingering_count)
+        what
     }
 }
 
-/// Terminates `raw` on a reaper thread and waits for it at most `timeout`;
-/// past it, logs a warning naming the sockets that may still linger. No
-/// timeout is the plain blocking call, on this thread.
-fn wait_for_term(
-    raw: RawContext,
-    timeout: Option<Duration>,
-    lingering: Vec<String>,
-    lingering_count: usize,
-) -> Termination {
-    let Some(timeout) = timeout else {
-        raw.term();
-        return Termination::Complete;
-    };
+/// How long a termination waits before it says why it waits.
+const NOTICE_AFTER: Duration = Duration::from_secs(1);
+
+/// A warning for the program's user: a `log` record when the program has a
+/// logger, on stderr when it has none (`log::max_level()` is `Off` until a
+/// logger is installed): a program that never set up logging must not stall
+/// silently at exit.
+fn warn(message: std::fmt::Arguments<'_>) {
+    if log::max_level() == log::LevelFilter::Off {
+        eprintln!("zmq: {message}");
+    } else {
+        log::warn!("zmq: {message}");
+    }
+}
+
+impl ContextInner {
+    /// Terminates the libzmq context: waits at most `timeout` (`None`:
+    /// forever, libzmq's own behaviour) and lets a reaper thread finish the
+    /// rest. Runs once: the first caller (the last counted handle's drop,
+    /// `Context::terminate`, or the Arc's drop) does it, later ones return
+    /// `Complete` at once.
+    fn finish(&self, timeout: Option<Duration>, open_monitors: usize) -> Termination {
+        if self.terminated.swap(true, Ordering::SeqCst) {
+            return Termination::Complete;
+        }
+        let raw = RawContext(self.raw);
+        let mut state = self.shutdown.lock().unwrap_or_else(PoisonError::into_inner);
+        let waiting = Waiting {
+            lingering: state.lingering.drain(..).collect(),
+            lingering_count: std::mem::take(&mut state.lingering_count),
+            open_monitors,
+        };
+        drop(state);
+        if IN_FREE_CALLBACK.with(std::cell::Cell::get) {
+            // Probably one of libzmq's own threads: never wait here, and
+            // say so (the messages may well be still queued).
+            let lingering = waiting.lingering.clone();
+            let spawned = std::thread::Builder::new()
+                .name("zmq-ctx-term".into())
+                .spawn(move || wait_for_term(raw, timeout, waiting));
+            if spawned.is_err() {
+                log::error!("zmq: no thread to terminate a context on; it is leaked");
+            }
+            return Termination::TimedOut { lingering };
+        }
+        let nothing_to_wait_for = waiting.lingering_count == 0
+            && waiting.open_monitors == 0
+            && !self.raw_sockets.load(Ordering::SeqCst);
+        if nothing_to_wait_for {
+            // No message can linger and no socket is open: the plain
+            // blocking call returns at once, on this thread.
+            raw.term();
+            return Termination::Complete;
+        }
+        wait_for_term(raw, timeout, waiting)
+    }
+}
+
+/// Terminates `raw` on a reaper thread and waits for it at most `timeout`
+/// (`None`: forever). Past [`NOTICE_AFTER`] it says why it waits; past the
+/// timeout it warns, naming the sockets that may still linger, and counts
+/// the termination in [`background_terminations`] until it ends.
+fn wait_for_term(raw: RawContext, timeout: Option<Duration>, waiting: Waiting) -> Termination {
+    // The reaper holds the sender and drops it when termination is done.
     let (done_tx, done) = std::sync::mpsc::channel::<()>();
+    let gave_up = Arc::new(AtomicBool::new(false));
+    let reaper_gave_up = Arc::clone(&gave_up);
     let reaper = std::thread::Builder::new()
         .name("zmq-ctx-term".into())
         .spawn(move || {
             raw.term();
+            // Whoever comes second (the reaper finishing, or the waiter
+            // giving up) settles the count of background terminations.
+            if reaper_gave_up.swap(true, Ordering::SeqCst) {
+                BACKGROUND_TERMINATIONS.fetch_sub(1, Ordering::SeqCst);
+            }
             drop(done_tx);
         });
     if reaper.is_err() {
         log::error!("zmq: no thread to terminate a context on; it is leaked");
-        return Termination::TimedOut { lingering };
+        return Termination::TimedOut {
+            lingering: waiting.lingering,
+        };
     }
-    match done.recv_timeout(timeout) {
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-            log::warn!(
-                "zmq: context termination still waiting after {timeout:?} for messages of \
-                 {lingering_count} socket(s) closed with a linger (latest: {}); delivery \
-                 goes on in the background and is lost if the process exits first",
-                lingering.join(", ")
-            );
-            Termination::TimedOut { lingering }
+    // Whether termination finished within `wait` (`None`: for as long as
+    // it takes).
+    let finished_within = |wait: Option<Duration>| match wait {
+        Some(wait) => !matches!(
+            done.recv_timeout(wait),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        ),
+        // `recv` only ends when the reaper drops the sender.
+        None => done.recv().is_err(),
+    };
+    let deadline = crate::duration::Deadline::after(timeout);
+    let first = deadline
+        .remaining()
+        .map_or(NOTICE_AFTER, |left| left.min(NOTICE_AFTER));
+    if finished_within(Some(first)) {
+        return Termination::Complete;
+    }
+    if !deadline.passed() {
+        let more = match deadline.remaining() {
+            Some(left) => format!("up to {left:?} more"),
+            None => "for as long as it takes (no term timeout)".to_owned(),
+        };
+        warn(format_args!(
+            "terminating a context: waiting {more} for {} (see docs/SHUTDOWN.md: \
+             Context::set_term_timeout, Socket::set_linger)",
+            waiting.describe()
+        ));
+        if finished_within(deadline.remaining()) {
+            return Termination::Complete;
         }
-        _ => Termination::Complete,
+    }
+    BACKGROUND_TERMINATIONS.fetch_add(1, Ordering::SeqCst);
+    if gave_up.swap(true, Ordering::SeqCst) {
+        // The reaper finished at this very moment.
+        BACKGROUND_TERMINATIONS.fetch_sub(1, Ordering::SeqCst);
+        return Termination::Complete;
+    }
+    warn(format_args!(
+        "context termination still waiting after {:?} for {}; delivery goes on in the \
+         background and is lost if the process exits first",
+        timeout.unwrap_or(Duration::MAX),
+        waiting.describe()
+    ));
+    Termination::TimedOut {
+        lingering: waiting.lingering,
     }
 }
 
 impl Drop for ContextInner {
     fn drop(&mut self) {
-        // Every socket holds an Arc of this context, so none is open any
-        // more: termination only waits for the lingering messages of closed
-        // sockets, bounded by the context's term timeout.
-        if !self.terminated {
+        // Reached only if no counted handle ever started termination (the
+        // last one normally does): nothing else holds the Arc any more.
+        if !*self.terminated.get_mut() {
             let timeout = self
                 .shutdown
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner)
                 .term_timeout;
-            let _ = self.finish(timeout);
+            let _ = self.finish(timeout, 0);
         }
     }
 }
@@ -245,6 +367,12 @@ impl Drop for ContextInner {
 ///
 /// A context dropped by the owner of a zero-copy message (which libzmq frees
 /// on its own I/O thread) terminates on a new thread, never on libzmq's.
+///
+/// A [`Monitor`](crate::monitor::Monitor) does not keep its context alive:
+/// when the application's last clone and socket are gone, termination
+/// starts even while a monitor still waits for events on another thread;
+/// its calls then fail with [`ErrorKind::Terminated`](crate::ErrorKind::Terminated),
+/// and termination finishes once it is dropped.
 /// `docs/SHUTDOWN.md` has the measured scenarios behind this policy.
 ///
 /// ```
@@ -253,9 +381,56 @@ impl Drop for ContextInner {
 /// rep.bind("tcp://127.0.0.1:*")?;
 /// # Ok::<(), zmq::Error>(())
 /// ```
-#[derive(Clone)]
 pub struct Context {
     pub(crate) inner: Arc<ContextInner>,
+    handle: Handle,
+}
+
+/// What a [`Context`] value is to its context's lifetime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Handle {
+    /// Counted in `ContextInner::handles`: keeps the context from
+    /// terminating (the application's clones and sockets).
+    Counted,
+    /// Held by a monitor's own socket: does not keep the context alive. The
+    /// libzmq context stays valid while that socket is open (`zmq_ctx_term`
+    /// waits for it), which is as long as this handle can be reached.
+    Monitor,
+    /// A clone made after termination started: it never touches the libzmq
+    /// context, whose memory may be gone ([`ErrorKind::Terminated`](crate::ErrorKind::Terminated)).
+    Dead,
+}
+
+impl Clone for Context {
+    /// Another handle of the same context. Once the context is terminating
+    /// (its last counted handle is gone, and a monitor's socket is cloned
+    /// from), the clone is dead: its calls fail with `Terminated`.
+    fn clone(&self) -> Context {
+        let counted = self
+            .inner
+            .handles
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n > 0).then_some(n + 1)
+            })
+            .is_ok();
+        Context {
+            inner: Arc::clone(&self.inner),
+            handle: if counted { Handle::Counted } else { Handle::Dead },
+        }
+    }
+}
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        if self.handle == Handle::Counted && self.inner.handles.fetch_sub(1, Ordering::SeqCst) == 1
+        {
+            // The last counted handle: terminate now, on this thread, even
+            // if monitors (other Arc holders) are still open.
+            let timeout = self.term_timeout();
+            let open_monitors = Arc::strong_count(&self.inner).saturating_sub(1);
+            let _ = self.inner.finish(timeout, open_monitors);
+        }
+    }
 }
 
 impl std::fmt::Debug for Context {
@@ -306,9 +481,35 @@ impl Context {
                     lingering: VecDeque::new(),
                     lingering_count: 0,
                 }),
-                terminated: false,
+                handles: AtomicUsize::new(1),
+                terminated: AtomicBool::new(false),
+                raw_sockets: AtomicBool::new(false),
             }),
+            handle: Handle::Counted,
         }
+    }
+
+    /// A handle for a monitor's own socket, which must not keep the context
+    /// alive (see [`Handle::Monitor`]).
+    pub(crate) fn for_monitor(&self) -> Context {
+        Context {
+            inner: Arc::clone(&self.inner),
+            handle: Handle::Monitor,
+        }
+    }
+
+    /// Records that a socket was handed out raw (`Socket::into_raw`).
+    pub(crate) fn note_raw_socket(&self) {
+        self.inner.raw_sockets.store(true, Ordering::SeqCst);
+    }
+
+    /// The libzmq context for a call, or `Terminated` for a dead handle,
+    /// whose context may be gone.
+    pub(crate) fn live(&self) -> Result<*mut c_void> {
+        if self.handle == Handle::Dead {
+            return Err(Error::from(crate::ErrorKind::Terminated));
+        }
+        Ok(self.as_raw())
     }
 
     /// Terminates the context now, waiting at most `timeout` (`None`:
@@ -317,7 +518,9 @@ impl Context {
     /// on in the background (see [`Termination::TimedOut`]).
     ///
     /// Only the last handle can terminate: while another clone or a socket
-    /// of this context is alive, the context comes back as `Err`.
+    /// of this context is alive, the context comes back as `Err`. Monitors
+    /// do not count: their calls fail with `Terminated` from now on, and
+    /// termination waits for them to be dropped.
     ///
     /// ```
     /// use std::time::Duration;
@@ -333,10 +536,24 @@ impl Context {
     /// ```
     #[doc(alias = "zmq_ctx_term")]
     pub fn terminate(self, timeout: Option<Duration>) -> std::result::Result<Termination, Context> {
-        match Arc::try_unwrap(self.inner) {
-            Ok(mut inner) => Ok(inner.finish(timeout)),
-            Err(inner) => Err(Context { inner }),
+        if self.handle != Handle::Counted {
+            // A handle cloned after termination began: not the one to end it.
+            return Err(self);
         }
+        if self
+            .inner
+            .handles
+            .compare_exchange(1, 0, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return Err(self);
+        }
+        // This handle no longer counts: its drop must not count down again.
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped, so the Arc is moved out once.
+        let inner = unsafe { std::ptr::read(&this.inner) };
+        let open_monitors = Arc::strong_count(&inner).saturating_sub(1);
+        Ok(inner.finish(timeout, open_monitors))
     }
 
     /// How long dropping the last handle waits for lingering messages
@@ -397,12 +614,15 @@ impl Context {
     /// Sockets still need to be dropped; the context is terminated after that.
     #[doc(alias = "zmq_ctx_shutdown")]
     pub fn shutdown(&self) -> Result<()> {
-        // SAFETY: the context pointer is live as long as `self`.
-        check(unsafe { zmq_sys::zmq_ctx_shutdown(self.as_raw()) }).map(drop)
+        let raw = self.live()?;
+        // SAFETY: a live handle's context is valid as long as `self`.
+        check(unsafe { zmq_sys::zmq_ctx_shutdown(raw) }).map(drop)
     }
 
     /// The raw `void *` context, for calling libzmq directly. It stays valid
-    /// while this `Context` (or a socket of it) lives.
+    /// while this `Context` (or a socket of it) lives — unless this handle
+    /// was cloned after the context began terminating (its calls fail with
+    /// `Terminated`).
     pub fn as_raw(&self) -> *mut c_void {
         self.inner.raw.as_ptr()
     }
@@ -479,13 +699,15 @@ impl Context {
     }
 
     fn get(&self, option: i32) -> Result<i32> {
+        let raw = self.live()?;
         // SAFETY: the context is live; an unknown option gives EINVAL.
-        check(unsafe { zmq_sys::zmq_ctx_get(self.as_raw(), option) })
+        check(unsafe { zmq_sys::zmq_ctx_get(raw, option) })
     }
 
     fn set(&self, option: i32, value: i32) -> Result<()> {
+        let raw = self.live()?;
         // SAFETY: the context is live; libzmq validates option and value.
-        check(unsafe { zmq_sys::zmq_ctx_set(self.as_raw(), option, value) }).map(drop)
+        check(unsafe { zmq_sys::zmq_ctx_set(raw, option, value) }).map(drop)
     }
 }
 

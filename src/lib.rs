@@ -80,7 +80,9 @@ pub mod z85;
 #[cfg(all(unix, feature = "tokio"))]
 pub use asyncio::{AsyncMonitor, AsyncProxy, AsyncSocket};
 pub use cert::{Certificate, CurveKeyPair};
-pub use context::{Context, ContextBuilder, Termination, DEFAULT_TERM_TIMEOUT};
+pub use context::{
+    background_terminations, Context, ContextBuilder, Termination, DEFAULT_TERM_TIMEOUT,
+};
 pub use error::{Error, ErrorKind, Result, WouldBlock};
 pub use frame_writer::FrameWriter;
 pub use message::Message;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
-use crate::socket::{c_string, Socket, SocketType};
+use crate::socket::{c_string, Socket};
 
 bitflags::bitflags! {
     /// Which events a monitor reports (`ZMQ_EVENT_*`).
@@ -366,7 +366,9 @@ impl Monitor {
                 )
             })?;
         }
-        let socket = target.context().socket(SocketType::Pair)?;
+        // Not counted as a handle of the context: a monitor waiting on
+        // another thread must not keep the application's context alive.
+        let socket = Socket::new_for_monitor(target.context())?;
         socket.set_linger(Some(Duration::ZERO))?;
         socket.connect(&endpoint)?;
         Ok(Monitor {

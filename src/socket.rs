@@ -246,10 +246,21 @@ fn check_port(endpoint: &str) -> Result<()> {
 
 impl Socket {
     pub(crate) fn new(ctx: &Context, kind: SocketType) -> Result<Socket> {
-        // SAFETY: the context is live (we hold it); NULL means failure.
-        let raw = check_ptr(unsafe { zmq_sys::zmq_socket(ctx.as_raw(), kind.to_raw()) })
+        Socket::new_with(ctx, ctx.clone(), kind)
+    }
+
+    /// A monitor's own PAIR socket: it does not keep the context alive (the
+    /// application's last handle terminates it, which ends the monitor).
+    pub(crate) fn new_for_monitor(ctx: &Context) -> Result<Socket> {
+        Socket::new_with(ctx, ctx.for_monitor(), SocketType::Pair)
+    }
+
+    fn new_with(ctx: &Context, handle: Context, kind: SocketType) -> Result<Socket> {
+        let context = ctx.live()?;
+        // SAFETY: the context is live (we hold a handle of it); NULL means failure.
+        let raw = check_ptr(unsafe { zmq_sys::zmq_socket(context, kind.to_raw()) })
             .map_err(|e| e.context("socket", format!("{kind:?}")))?;
-        let socket = Socket::wrap(ctx, raw)?;
+        let socket = Socket::wrap(handle, raw)?;
         let defaults = ctx.socket_defaults();
         if let Some(linger) = defaults.linger {
             socket.set_linger(linger)?;
@@ -284,21 +295,18 @@ impl Socket {
     /// closed by anyone else afterwards, and not used concurrently elsewhere.
     pub unsafe fn from_raw(ctx: &Context, raw: *mut c_void) -> Result<Socket> {
         let raw = NonNull::new(raw).ok_or(Error::from(crate::ErrorKind::InvalidArgument))?;
-        Socket::wrap(ctx, raw)
+        Socket::wrap(ctx.clone(), raw)
     }
 
-    fn wrap(ctx: &Context, raw: NonNull<c_void>) -> Result<Socket> {
+    fn wrap(ctx: Context, raw: NonNull<c_void>) -> Result<Socket> {
         #[cfg(unix)]
         let mut socket = Socket {
             raw,
             fd: SocketFd::None,
-            ctx: ctx.clone(),
+            ctx,
         };
         #[cfg(not(unix))]
-        let socket = Socket {
-            raw,
-            ctx: ctx.clone(),
-        };
+        let socket = Socket { raw, ctx };
         #[cfg(unix)]
         {
             socket.fd = match socket.fd() {
@@ -316,6 +324,8 @@ impl Socket {
         let this = std::mem::ManuallyDrop::new(self);
         // SAFETY: `this` is never dropped; the Context is moved out once.
         let ctx = unsafe { std::ptr::read(&this.ctx) };
+        // The socket may stay open: termination must never wait unbounded.
+        ctx.note_raw_socket();
         // SAFETY: as above, for the fd holder (which may own a pipe).
         #[cfg(unix)]
         drop(unsafe { std::ptr::read(&this.fd) });

@@ -322,3 +322,99 @@ fn an_owner_holding_the_last_context_does_not_deadlock_libzmq() {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+#[test]
+fn terminate_honours_its_timeout_with_a_raw_socket_still_open() {
+    // Was: with no socket closed with a linger, `terminate` took the plain
+    // blocking zmq_ctx_term, which waits for the raw socket: forever.
+    let ctx = Context::new();
+    let socket = ctx.socket(SocketType::Pair).unwrap();
+    let (raw, handle) = socket.into_raw();
+    drop(handle);
+    let outcome = Arc::new(Mutex::new(None));
+    let seen = outcome.clone();
+    let took = finishes_within(Duration::from_secs(5), move || {
+        *seen.lock().unwrap() = Some(ctx.terminate(Some(Duration::from_millis(200))));
+    });
+    assert!(took >= Duration::from_millis(200), "{took:?}");
+    let outcome = outcome.lock().unwrap().take().unwrap();
+    assert!(matches!(outcome, Ok(Termination::TimedOut { .. })), "{outcome:?}");
+    // Closing the raw socket lets the background termination finish.
+    // SAFETY: the socket came from into_raw and is closed once, here.
+    assert_eq!(unsafe { zmq::sys::zmq_close(raw) }, 0);
+}
+
+/// An owner that terminates the last handle of its context from its drop,
+/// which libzmq runs (its free callback), and records the outcome.
+struct OwnerTerminating {
+    data: Vec<u8>,
+    ctx: Option<Context>,
+    outcome: Arc<Mutex<Option<Result<Termination, ()>>>>,
+}
+
+impl AsRef<[u8]> for OwnerTerminating {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
+    }
+}
+
+impl Drop for OwnerTerminating {
+    fn drop(&mut self) {
+        if let Some(ctx) = self.ctx.take() {
+            let outcome = ctx.terminate(Some(Duration::from_secs(5))).map_err(drop);
+            *self.outcome.lock().unwrap() = Some(outcome);
+        }
+    }
+}
+
+#[test]
+fn terminate_from_a_free_callback_does_not_claim_completion() {
+    // Was: `Complete` in 0.2 ms while a message still lingered (the free
+    // callback cannot wait: it may run on libzmq's own thread).
+    let ctx = Context::new();
+    let stuck = ctx.socket(SocketType::Push).unwrap();
+    stuck.connect("tcp://127.0.0.1:9").unwrap(); // nobody: it lingers
+    stuck.send("undeliverable").unwrap();
+    drop(stuck);
+    let outcome = Arc::new(Mutex::new(None));
+    let msg = Message::from_owner(OwnerTerminating {
+        data: vec![1u8; 100],
+        ctx: Some(ctx),
+        outcome: outcome.clone(),
+    });
+    drop(msg); // the free callback runs here, and terminates the context
+    let outcome = outcome.lock().unwrap().take().expect("the owner was dropped");
+    match outcome {
+        Ok(Termination::TimedOut { lingering }) => {
+            assert!(lingering.iter().any(|s| s.contains("tcp://127.0.0.1:9")), "{lingering:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_monitor_on_another_thread_does_not_keep_the_context_alive() {
+    // Was: the monitor's socket held a handle of the context, so the
+    // application's last handle terminated nothing: `terminate` said Err,
+    // a plain drop returned at once, and queued messages were lost at
+    // process exit without a word.
+    let (endpoint, reader) = counting_reader(SocketType::Pull, 200, Duration::from_millis(1));
+    let ctx = Context::new();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    let mut monitor = push.monitor(zmq::monitor::MonitorEvents::ALL).unwrap();
+    let watcher = std::thread::spawn(move || loop {
+        match monitor.recv() {
+            Ok(_) => continue,
+            Err(e) => return e.kind(),
+        }
+    });
+    push.connect(&endpoint).unwrap();
+    for i in 0..200 {
+        push.send(numbered(i, 1024)).unwrap();
+    }
+    drop(push);
+    let outcome = ctx.terminate(Some(Duration::from_secs(10)));
+    assert!(matches!(outcome, Ok(Termination::Complete)), "{outcome:?}");
+    assert_eq!(watcher.join().unwrap(), zmq::ErrorKind::Terminated);
+    assert_eq!(reader.join().unwrap(), 200, "every message was delivered");
+}
