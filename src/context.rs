@@ -415,7 +415,11 @@ impl Clone for Context {
             .is_ok();
         Context {
             inner: Arc::clone(&self.inner),
-            handle: if counted { Handle::Counted } else { Handle::Dead },
+            handle: if counted {
+                Handle::Counted
+            } else {
+                Handle::Dead
+            },
         }
     }
 }

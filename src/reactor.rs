@@ -434,10 +434,10 @@ impl<'a, S> Reactor<'a, S> {
             let Some(mut timer) = self.timers.remove(&id) else {
                 continue; // cancelled by an earlier handler of this round
             };
-            self.current = Current::Timer(id, false);
-            let result = (timer.handler)(self, id, state);
-            let cancelled = matches!(self.current, Current::Timer(_, true));
-            self.current = Current::None;
+            let (result, seen) = self.call_handler(Current::Timer(id, false), |this| {
+                (timer.handler)(this, id, state)
+            });
+            let cancelled = matches!(seen, Current::Timer(_, true));
             let left = timer.left.map(|n| n.saturating_sub(1));
             if !cancelled && left != Some(0) {
                 timer.left = left;
@@ -456,6 +456,27 @@ impl<'a, S> Reactor<'a, S> {
         }
         self.due = due;
         flow
+    }
+
+    /// Calls a handler (`call`) with `current` naming it, and gives back
+    /// what it returned and what became of `current` (removed from inside
+    /// the handler?). `current` is reset whatever happens: a handler that
+    /// panics loses its reader or timer (taken out of the maps for the
+    /// call, it is dropped by the unwinding), the panic goes on to the
+    /// caller of [`Reactor::run`], and the reactor stays consistent — a
+    /// `remove_reader` or `cancel_timer` of it then answers `false`.
+    fn call_handler<R>(
+        &mut self,
+        current: Current,
+        call: impl FnOnce(&mut Self) -> R,
+    ) -> (R, Current) {
+        self.current = current;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(self)));
+        let seen = std::mem::replace(&mut self.current, Current::None);
+        match result {
+            Ok(value) => (value, seen),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     }
 
     /// Calls the handlers of the readers the last poll found ready.
@@ -481,13 +502,14 @@ impl<'a, S> Reactor<'a, S> {
             } else {
                 reader.errors = 0;
             }
-            self.current = Current::Reader(id, item.socket, false);
-            let result = match &mut reader.source {
-                Source::Socket(socket, handler) => handler(self, socket_of(&**socket), state),
-                Source::Fd(fd, handler) => handler(self, fd.as_fd(), state),
-            };
-            let removed = matches!(self.current, Current::Reader(_, _, true));
-            self.current = Current::None;
+            let (result, seen) = self.call_handler(
+                Current::Reader(id, item.socket, false),
+                |this| match &mut reader.source {
+                    Source::Socket(socket, handler) => handler(this, socket_of(&**socket), state),
+                    Source::Fd(fd, handler) => handler(this, fd.as_fd(), state),
+                },
+            );
+            let removed = matches!(seen, Current::Reader(_, _, true));
             if !removed {
                 self.readers.insert(id, reader);
             }

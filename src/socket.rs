@@ -683,15 +683,19 @@ impl Socket {
         }
     }
 
+    /// Through a message, not `zmq_recv`: `zmq_recv` reports at most
+    /// `INT_MAX`, so a frame of 2 GiB or more would come back with a size of
+    /// `i32::MAX`, neither whole nor reported truncated. A message's size is
+    /// exact, and the copy is the one `zmq_recv` makes inside.
     #[inline]
     fn recv_into_raw(&self, buf: &mut [u8], flags: i32) -> Result<RecvSize> {
-        // SAFETY: live socket; libzmq writes at most `buf.len()` bytes.
-        let n = check(unsafe {
-            zmq_sys::zmq_recv(self.as_raw(), buf.as_mut_ptr().cast(), buf.len(), flags)
-        })?;
-        let untruncated_size = n as usize;
+        let mut msg = Message::new();
+        self.recv_pristine(&mut msg, flags)?;
+        let untruncated_size = msg.len();
+        let size = untruncated_size.min(buf.len());
+        buf[..size].copy_from_slice(&msg[..size]);
         Ok(RecvSize {
-            size: untruncated_size.min(buf.len()),
+            size,
             untruncated_size,
         })
     }

@@ -414,3 +414,30 @@ fn a_timer_too_far_away_for_an_instant_never_fires() {
     assert_eq!(log, ["hello"]);
     assert_eq!(reactor.timers(), 2);
 }
+
+#[test]
+fn a_handler_that_panics_loses_its_reader_and_the_reactor_stays_consistent() {
+    // Was: the panicking reader was gone, yet `remove_reader` answered true
+    // (the reactor still believed that reader's handler was running).
+    let ctx = Context::new();
+    let (a, b) = pair(&ctx);
+    let mut reactor: Reactor<'_, ()> = Reactor::new();
+    let reader = reactor.add_reader(&a, |_, socket, _| {
+        socket.recv_msg()?;
+        panic!("handler bug");
+    });
+    let timer = reactor.add_timer(Duration::from_secs(60), 1, |_, _, _| Ok(Flow::Continue));
+    b.send("x").unwrap();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reactor.run(&mut ())));
+    assert!(run.is_err(), "the panic reaches the caller of run");
+    assert_eq!(reactor.readers(), 0, "the panicking reader is gone");
+    assert!(!reactor.remove_reader(reader), "and known to be gone");
+    assert!(reactor.cancel_timer(timer));
+    // Usable again: a new reader on the same socket gets the next message.
+    reactor.add_reader(&a, |_, socket, _| {
+        assert_eq!(socket.recv_msg()?, "y");
+        Ok(Flow::Stop)
+    });
+    b.send("y").unwrap();
+    assert_eq!(reactor.run(&mut ()).unwrap(), Ended::Stopped);
+}

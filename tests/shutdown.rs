@@ -338,7 +338,10 @@ fn terminate_honours_its_timeout_with_a_raw_socket_still_open() {
     });
     assert!(took >= Duration::from_millis(200), "{took:?}");
     let outcome = outcome.lock().unwrap().take().unwrap();
-    assert!(matches!(outcome, Ok(Termination::TimedOut { .. })), "{outcome:?}");
+    assert!(
+        matches!(outcome, Ok(Termination::TimedOut { .. })),
+        "{outcome:?}"
+    );
     // Closing the raw socket lets the background termination finish.
     // SAFETY: the socket came from into_raw and is closed once, here.
     assert_eq!(unsafe { zmq::sys::zmq_close(raw) }, 0);
@@ -383,10 +386,17 @@ fn terminate_from_a_free_callback_does_not_claim_completion() {
         outcome: outcome.clone(),
     });
     drop(msg); // the free callback runs here, and terminates the context
-    let outcome = outcome.lock().unwrap().take().expect("the owner was dropped");
+    let outcome = outcome
+        .lock()
+        .unwrap()
+        .take()
+        .expect("the owner was dropped");
     match outcome {
         Ok(Termination::TimedOut { lingering }) => {
-            assert!(lingering.iter().any(|s| s.contains("tcp://127.0.0.1:9")), "{lingering:?}");
+            assert!(
+                lingering.iter().any(|s| s.contains("tcp://127.0.0.1:9")),
+                "{lingering:?}"
+            );
         }
         other => panic!("{other:?}"),
     }

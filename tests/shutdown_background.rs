@@ -27,7 +27,10 @@ fn background_terminations_are_counted_and_a_linger_bounds_them() {
     assert_eq!(zmq::background_terminations(), 0);
     let ctx = stuck_context(Some(Duration::from_millis(1500)));
     let outcome = ctx.terminate(Some(Duration::from_millis(100))).unwrap();
-    assert!(matches!(outcome, Termination::TimedOut { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, Termination::TimedOut { .. }),
+        "{outcome:?}"
+    );
     assert_eq!(zmq::background_terminations(), 1);
     let (more_threads, more_fds) = (
         count("/proc/self/task") - threads,
@@ -40,11 +43,17 @@ fn background_terminations_are_counted_and_a_linger_bounds_them() {
     // its threads and descriptors are released.
     let deadline = Instant::now() + Duration::from_secs(10);
     while zmq::background_terminations() != 0 {
-        assert!(Instant::now() < deadline, "the linger did not bound the termination");
+        assert!(
+            Instant::now() < deadline,
+            "the linger did not bound the termination"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     while count("/proc/self/task") > threads {
-        assert!(Instant::now() < deadline, "threads stayed after the termination");
+        assert!(
+            Instant::now() < deadline,
+            "threads stayed after the termination"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -63,7 +72,12 @@ fn child_drops_a_stuck_context() {
 fn a_program_without_a_logger_is_told_why_its_exit_waits() {
     // Was: with no logger the 10 s wait at exit was silent.
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "child_drops_a_stuck_context", "--nocapture"])
+        .args([
+            "--ignored",
+            "--exact",
+            "child_drops_a_stuck_context",
+            "--nocapture",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
