@@ -86,9 +86,13 @@ impl RawContext {
     /// `zmq_ctx_term`, retried on EINTR: waits for every lingering message.
     fn term(self) {
         loop {
-            // SAFETY: the context is live and terminated only here, once:
-            // its last `Context` and `Socket` are gone (or it was handed
-            // over by `Context::terminate`).
+            // SAFETY: the context is live and terminated only here, once
+            // (`ContextInner::terminated`): its last counted handle is gone
+            // (or `Context::terminate` gave it up). Sockets still open (a
+            // monitor's, a raw one) stay valid: zmq_ctx_term makes their
+            // calls fail with ETERM and returns only once they are closed,
+            // so the context's memory outlives them. Handles cloned from
+            // now on are dead and never touch it (`Context::live`).
             let rc = unsafe { zmq_sys::zmq_ctx_term(self.0.as_ptr()) };
             if rc == 0
                 || !matches!(check(rc), Err(ref e) if e.kind() == crate::ErrorKind::Interrupted)

@@ -436,13 +436,19 @@ impl From<Error> for io::Error {
 /// libzmq's message for an errno (`zmq_strerror`), which also knows the
 /// ZeroMQ-specific numbers (ETERM, EFSM, ...).
 pub(crate) fn strerror(errno: i32) -> String {
-    // SAFETY: zmq_strerror accepts any int and returns a pointer to a static,
-    // NUL-terminated string (libzmq's own table or the C library's strerror).
+    // SAFETY: zmq_strerror accepts any int and returns a NUL-terminated
+    // string: from libzmq's own static table for its numbers, else the C
+    // library's `strerror`, whose string for an unknown number lives in a
+    // buffer (thread-local in glibc since 2.32, static in older ones) that
+    // the next `strerror` call may overwrite.
     let ptr = unsafe { zmq_sys::zmq_strerror(errno) };
     if ptr.is_null() {
         return format!("unknown error {errno}");
     }
-    // SAFETY: non-null, NUL-terminated and static as said above.
+    // SAFETY: non-null and NUL-terminated as said above, and copied at
+    // once, before any other call that could reuse the buffer. (An older C
+    // library's shared static buffer could be rewritten by another thread's
+    // `strerror` meanwhile; glibc 2.32+ and musl have no such buffer.)
     unsafe { CStr::from_ptr(ptr) }
         .to_string_lossy()
         .into_owned()

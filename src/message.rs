@@ -346,7 +346,11 @@ impl Message {
         let mut msg = std::mem::MaybeUninit::<Message>::uninit();
         // SAFETY: per this function's contract. `init_fields` writes the Rust
         // fields, zmq_msg_init_data the zmq_msg_t; it fails only on
-        // allocation failure of the reference count, which aborts.
+        // allocation failure of the reference count, which aborts. The
+        // scratch message is initialised before the copy and closed right
+        // after it: it only ever holds a second reference to the content,
+        // which its close gives back (the content is freed only when the
+        // original, holding the last reference, is closed).
         unsafe {
             let raw = Message::init_fields(msg.as_mut_ptr());
             std::ptr::addr_of_mut!((*msg.as_mut_ptr()).read_only).write(read_only);

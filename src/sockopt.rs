@@ -287,8 +287,10 @@ impl CurveKey {
         c_text[..CurveKey::Z85_LEN].copy_from_slice(text);
         let mut key = CurveKey([0; CurveKey::LEN]);
         // SAFETY: `c_text` is NUL-terminated with exactly 40 non-NUL bytes
-        // before the NUL, so zmq_z85_decode writes exactly 40 * 4 / 5 = 32
-        // bytes into `key.0` (or none, returning NULL, on a bad character).
+        // before the NUL, so zmq_z85_decode writes at most 40 * 4 / 5 = 32
+        // bytes into `key.0`, the room there is. On a bad character it
+        // returns NULL, having possibly written the bytes of the groups
+        // before it: that partial key is dropped with the error.
         let out = unsafe { zmq_sys::zmq_z85_decode(key.0.as_mut_ptr(), c_text.as_ptr().cast()) };
         if out.is_null() {
             return Err(Error::from(crate::ErrorKind::InvalidArgument));
