@@ -693,7 +693,10 @@ impl Socket {
         self.recv_pristine(&mut msg, flags)?;
         let untruncated_size = msg.len();
         let size = untruncated_size.min(buf.len());
-        buf[..size].copy_from_slice(&msg[..size]);
+        // Both are at least `size` long.
+        if let (Some(to), Some(from)) = (buf.get_mut(..size), msg.get(..size)) {
+            to.copy_from_slice(from);
+        }
         Ok(RecvSize {
             size,
             untruncated_size,

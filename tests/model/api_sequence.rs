@@ -285,8 +285,8 @@ impl Model {
                 slot.msg[at] = value;
                 slot.expect[at] = value;
             }
-            6 | 7 | 8 => self.send(input, side, op),
-            9 | 10 | 11 => self.recv(input, side, op),
+            6..=8 => self.send(input, side, op),
+            9..=11 => self.recv(input, side, op),
             12 => {
                 let Some(i) = self.pick(input) else { return };
                 let slot = self.slots.remove(i);
