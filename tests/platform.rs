@@ -123,6 +123,12 @@ fn connection_on(port: u16) -> Vec<KernelSocket> {
         2,
         "expected both ends of one connection to port {port}, found {connected:?}"
     );
+    // One end was accepted on the port, the other connected to it.
+    assert!(
+        connected.iter().any(|s| s.local_port == port)
+            && connected.iter().any(|s| s.peer_port == Some(port)),
+        "not the two ends of one connection to port {port}: {connected:?}"
+    );
     connected
 }
 
