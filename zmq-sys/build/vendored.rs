@@ -1,6 +1,7 @@
 //! The default: libzmq 4.3.5 compiled from the pinned `zeromq-src` crate with
 //! `cc` (no cmake, no system libzmq), CURVE on through libsodium built by the
-//! pinned `libsodium-sys-stable` crate. The recipe is documented in `vendor/`.
+//! pinned `libsodium-sys-stable` crate, with the platform defines of
+//! `build/platform.defines`. The recipe is documented in `vendor/`.
 
 use std::path::PathBuf;
 
@@ -20,16 +21,13 @@ pub fn build(draft: bool) -> Linked {
     // libzmq's sources print hundreds of harmless compiler warnings, which Cargo
     // would show to every user of this crate; `cc` reads CXXFLAGS, so silence them.
     let mut flags = crate::env_var("CXXFLAGS").unwrap_or_default();
-    // zeromq-src does not run libzmq's configure checks: without these
-    // defines the I/O threads' epoll descriptors are made without
-    // EPOLL_CLOEXEC and leak into every program a process execs, and sockets
-    // (socketpairs, accepted connections) get FD_CLOEXEC only by a later
-    // fcntl, which a fork on another thread can beat
-    // (tests/reliability_limits.rs). Linux has had all three since 2.6.28.
-    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
-        flags.push_str(
-            " -DZMQ_IOTHREAD_POLLER_USE_EPOLL_CLOEXEC=1 -DZMQ_HAVE_SOCK_CLOEXEC=1 -DHAVE_ACCEPT4=1",
-        );
+    // zeromq-src skips libzmq's configure step and compiles against an empty
+    // platform.hpp: every platform define libzmq's own build would set comes
+    // from build/platform.defines (the target's OS, never the host's).
+    let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    for define in platform_defines(&target_os) {
+        flags.push_str(" -D");
+        flags.push_str(define);
     }
     std::env::set_var("CXXFLAGS", format!("{flags} -w"));
 
@@ -54,4 +52,30 @@ pub fn build(draft: bool) -> Linked {
         draft,
         curve: true,
     }
+}
+
+/// The defines of `build/platform.defines` whose OS column names `target_os`
+/// (`NAME` or `NAME=VALUE`). The file's format: `os[,os...] NAME[=VALUE] reason`,
+/// `#` comments; `.ci/platform-drift` reads the same file.
+fn platform_defines(target_os: &str) -> Vec<&'static str> {
+    const LIST: &str = include_str!("platform.defines");
+    let mut defines = Vec::new();
+    for (n, line) in LIST.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut cols = line.split_whitespace();
+        let (Some(oses), Some(define), Some(_reason)) = (cols.next(), cols.next(), cols.next())
+        else {
+            panic!(
+                "zmq-sys: build/platform.defines:{}: want `os NAME[=VALUE] reason`, got {line:?}",
+                n + 1
+            )
+        };
+        if oses.split(',').any(|os| os == target_os) {
+            defines.push(define);
+        }
+    }
+    defines
 }
