@@ -237,3 +237,224 @@ async fn the_naive_loop_stalls_with_messages_waiting() {
     .expect("AsyncSocket takes what the naive loop left");
     assert_eq!(rest, (1..20).map(|i| i.to_string()).collect::<Vec<_>>());
 }
+
+// ---- senders held back by a slow peer -------------------------------------------
+
+/// Runs per shape below: `ZMQ_ASYNC_STRESS_RUNS`, or this (a few seconds in
+/// all on a loaded 2-core machine; CI's async stage runs more).
+const DEFAULT_RUNS: usize = 40;
+/// Senders at once in each run (each with its own sockets and slow peer):
+/// they keep the runtime's two workers busy, which is when a readiness
+/// notification waits longest in the kernel before tokio's reactor takes it.
+const INSTANCES: usize = 4;
+/// Messages per sender and run.
+const MESSAGES: u32 = 200;
+/// A send that waits this long while its peer takes a message every few
+/// microseconds is stuck.
+const STUCK: Duration = Duration::from_secs(3);
+
+fn runs() -> usize {
+    std::env::var("ZMQ_ASYNC_STRESS_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_RUNS)
+}
+
+/// The async sender's kind, and what holds it back.
+#[derive(Clone, Copy, Debug)]
+enum Shape {
+    /// ROUTER with ROUTER_MANDATORY and SNDHWM 1 sending to one slow peer
+    /// while another, idle, peer has room: ZMQ_EVENTS says POLLOUT
+    /// throughout, yet the send would block until the slow peer reads.
+    RouterMandatory,
+    /// DEALER, SNDHWM 1, one slow peer.
+    Dealer,
+    /// PUSH, SNDHWM 1, one slow PULL.
+    Push,
+    /// XPUB with XPUB_NODROP and SNDHWM 1, one slow SUB: POLLOUT throughout
+    /// as well, yet the send would block while the SUB's pipe is full.
+    XpubNodrop,
+}
+
+/// One sender and its slow peer (a blocking socket on its own thread that
+/// takes the messages with short pauses). Sends `MESSAGES` messages, each
+/// under the `STUCK` watchdog.
+async fn slow_peer_run(
+    ctx: Context,
+    shape: Shape,
+    run: usize,
+    instance: usize,
+) -> std::result::Result<(), String> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+
+    let endpoint = format!("inproc://async-stress-{shape:?}-{run}-{instance}");
+    let (sender_kind, peer_kind) = match shape {
+        Shape::RouterMandatory => (SocketType::Router, SocketType::Dealer),
+        Shape::Dealer => (SocketType::Dealer, SocketType::Dealer),
+        Shape::Push => (SocketType::Push, SocketType::Pull),
+        Shape::XpubNodrop => (SocketType::Xpub, SocketType::Sub),
+    };
+    let sender = ctx.socket(sender_kind).unwrap();
+    sender.set_linger(Some(Duration::ZERO)).unwrap();
+    sender.set_sndhwm(1).unwrap();
+    match shape {
+        Shape::RouterMandatory => sender.set_router_mandatory(true).unwrap(),
+        Shape::XpubNodrop => sender.set_xpub_nodrop(true).unwrap(),
+        _ => {}
+    }
+    sender.bind(&endpoint).unwrap();
+    let mut sender = AsyncSocket::new(sender).unwrap();
+
+    let peer = ctx.socket(peer_kind).unwrap();
+    peer.set_linger(Some(Duration::ZERO)).unwrap();
+    peer.set_rcvhwm(1).unwrap();
+    peer.set_rcvtimeo(Some(STUCK * 2)).unwrap();
+    match shape {
+        Shape::RouterMandatory => peer.set_routing_id(b"slow").unwrap(),
+        Shape::XpubNodrop => peer.set_subscribe(b"").unwrap(),
+        _ => {}
+    }
+    peer.connect(&endpoint).unwrap();
+    let idle = ctx.socket(SocketType::Dealer).unwrap();
+    idle.set_linger(Some(Duration::ZERO)).unwrap();
+
+    let frames = |i: u32| -> Vec<Vec<u8>> {
+        match shape {
+            Shape::RouterMandatory => vec![b"slow".to_vec(), i.to_le_bytes().to_vec()],
+            _ => vec![i.to_le_bytes().to_vec()],
+        }
+    };
+    let mut first = 0;
+    match shape {
+        Shape::RouterMandatory => {
+            idle.set_routing_id(b"idle").unwrap();
+            idle.connect(&endpoint).unwrap();
+            // The ROUTER knows a peer once its pipe is attached; until then
+            // ROUTER_MANDATORY refuses (HostUnreachable). The idle peer gets
+            // one message (its pipe keeps room for 1,000 more); the slow
+            // one gets message 0.
+            for frames in [vec![b"idle".to_vec(), b"hello".to_vec()], frames(0)] {
+                loop {
+                    match timeout(STUCK, sender.send_multipart(frames.clone())).await {
+                        Ok(Ok(())) => break,
+                        Ok(Err(e)) if e.kind() == zmq::ErrorKind::HostUnreachable => {
+                            tokio::time::sleep(Duration::from_millis(1)).await
+                        }
+                        other => return Err(format!("{shape:?}: first send: {other:?}")),
+                    }
+                }
+            }
+            first = 1;
+        }
+        Shape::XpubNodrop => {
+            // The subscription, before any message (XPUB drops what no one
+            // subscribed to).
+            let sub = timeout(STUCK, sender.recv_msg()).await;
+            if !matches!(&sub, Ok(Ok(m)) if m[..] == [1]) {
+                return Err(format!("{shape:?}: no subscription: {sub:?}"));
+            }
+        }
+        _ => {}
+    }
+
+    let received = Arc::new(AtomicU32::new(0));
+    let reader = {
+        let received = Arc::clone(&received);
+        std::thread::spawn(move || -> std::result::Result<(), String> {
+            for i in 0..MESSAGES {
+                let frames = peer
+                    .recv_multipart()
+                    .map_err(|e| format!("the slow peer's receive {i}: {e}"))?;
+                if frames.len() != 1 || frames[0][..] != i.to_le_bytes() {
+                    return Err(format!("the slow peer's message {i} is wrong"));
+                }
+                received.store(i + 1, Ordering::SeqCst);
+                if i % 4 == 3 {
+                    std::thread::sleep(Duration::from_micros(20));
+                }
+            }
+            Ok(())
+        })
+    };
+
+    for i in first..MESSAGES {
+        // Not tokio::time::timeout: it polls the send once more when the
+        // time is up, and that poll would complete a send whose wake-up was
+        // lost. The watchdog looks at the clock first.
+        let send = sender.send_multipart(frames(i));
+        let r = tokio::select! {
+            biased;
+            () = tokio::time::sleep(STUCK) => Err(()),
+            r = send => Ok(r),
+        };
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(format!("{shape:?} run {run}.{instance}: send {i}: {e}")),
+            Err(_) => {
+                let got = received.load(Ordering::SeqCst);
+                // Nothing else touches the socket now: a non-blocking send
+                // shows whether the pipe had room all along.
+                let retry = sender.get_ref().try_send_multipart(frames(i));
+                return Err(format!(
+                    "{shape:?} run {run}.{instance}: send_multipart of message {i} stuck for \
+                     {STUCK:?} although the slow peer had taken {got} of the {i} messages sent \
+                     before it; a non-blocking send tried then: {} (a lost wake-up if it went)",
+                    match retry {
+                        Ok(None) => "went through at once".to_string(),
+                        Ok(Some(_)) => "would block".to_string(),
+                        Err(e) => format!("failed: {e}"),
+                    }
+                ));
+            }
+        }
+    }
+    tokio::task::spawn_blocking(move || reader.join())
+        .await
+        .unwrap()
+        .map_err(|_| "the slow peer panicked".to_string())?
+        .map_err(|e| format!("{shape:?} run {run}.{instance}: {e}"))?;
+    drop(idle);
+    Ok(())
+}
+
+/// `runs()` runs of `INSTANCES` senders of `shape` at once.
+async fn slow_peer_stress(shape: Shape) {
+    let ctx = Context::new();
+    let started = Instant::now();
+    let runs = runs();
+    for run in 0..runs {
+        let senders = (0..INSTANCES).map(|instance| {
+            tokio::spawn(slow_peer_run(ctx.clone(), shape, run, instance))
+        });
+        for result in futures_util::future::join_all(senders).await {
+            if let Err(e) = result.unwrap() {
+                panic!("{e}");
+            }
+        }
+    }
+    eprintln!(
+        "{shape:?}: {runs} runs of {INSTANCES} senders x {MESSAGES} messages in {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn router_mandatory_to_a_slow_peer_beside_an_idle_one_never_sticks() {
+    slow_peer_stress(Shape::RouterMandatory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dealer_to_a_slow_peer_never_sticks() {
+    slow_peer_stress(Shape::Dealer).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_with_hwm_1_to_a_slow_pull_never_sticks() {
+    slow_peer_stress(Shape::Push).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xpub_nodrop_to_a_slow_sub_never_sticks() {
+    slow_peer_stress(Shape::XpubNodrop).await;
+}
