@@ -219,8 +219,7 @@ impl Readiness {
     /// Ready when `socket` is worth trying again for `direction`. With
     /// `trust_events` false, the last try failed although `ZMQ_EVENTS`
     /// said it could go on (a ROUTER with `ROUTER_MANDATORY` whose one
-    /// peer is full, for instance): then only a fresh notification makes
-    /// it worth trying again, so the task never spins.
+    /// peer is full, for instance): see [`Readiness::poll_new_commands`].
     fn poll_ready(
         &self,
         socket: &Socket,
@@ -229,41 +228,116 @@ impl Readiness {
         trust_events: bool,
     ) -> Poll<Result<()>> {
         self.dispatch.register(direction, cx.waker());
+        if !trust_events {
+            return self.poll_new_commands(socket, direction);
+        }
         let mut notified: Option<AsyncFdReadyGuard<'_, BorrowedFd>> = None;
         loop {
             // The rule: ZMQ_EVENTS after every operation and notification,
             // before any wait.
-            let events = match socket.events() {
+            let events = match self.events(socket, direction) {
                 Ok(events) => events,
-                Err(e) => {
-                    self.dispatch.unregister(direction);
-                    self.dispatch.wake_one(direction.other());
-                    return Poll::Ready(Err(e));
-                }
+                Err(e) => return Poll::Ready(Err(e)),
             };
-            self.dispatch.wake_if_ready(direction.other(), events);
             let ready = events.contains(direction.event());
             if let Some(mut guard) = notified.take() {
-                if !ready || !trust_events {
+                if !ready {
                     // Cleared only if no newer notification came since.
                     guard.clear_ready();
                 }
-                if !trust_events {
-                    self.dispatch.unregister(direction);
-                    return Poll::Ready(Ok(()));
-                }
             }
-            if ready && trust_events {
+            if ready {
                 self.dispatch.unregister(direction);
                 return Poll::Ready(Ok(()));
             }
-            let mut dispatch_cx = TaskContext::from_waker(&self.waker);
-            match self.fd.poll_read_ready(&mut dispatch_cx) {
+            match self.poll_notification() {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(guard)) => notified = Some(guard),
                 Poll::Ready(Err(e)) => {
                     self.dispatch.unregister(direction);
-                    return Poll::Ready(Err(Error::from(e)));
+                    return Poll::Ready(Err(e));
+                }
+            }
+        }
+    }
+
+    /// `ZMQ_EVENTS` (which first processes the commands libzmq's I/O
+    /// threads and peers sent the socket), waking the waiter of the other
+    /// direction if it can go on. On an error both waiters end: this one
+    /// gets the error, the other is woken to see it.
+    fn events(&self, socket: &Socket, direction: Direction) -> Result<PollEvents> {
+        match socket.events() {
+            Ok(events) => {
+                self.dispatch.wake_if_ready(direction.other(), events);
+                Ok(events)
+            }
+            Err(e) => {
+                self.dispatch.unregister(direction);
+                self.dispatch.wake_one(direction.other());
+                Err(e)
+            }
+        }
+    }
+
+    /// tokio's readiness for the descriptor, with the shared waker.
+    fn poll_notification(&self) -> Poll<Result<AsyncFdReadyGuard<'_, BorrowedFd>>> {
+        let mut dispatch_cx = TaskContext::from_waker(&self.waker);
+        self.fd.poll_read_ready(&mut dispatch_cx).map_err(Error::from)
+    }
+
+    /// The wait when `ZMQ_EVENTS` cannot be trusted: it said `direction`
+    /// could go on, yet the try that followed would block. Only a command
+    /// to the socket (a peer's pipe freed, attached or gone) can change
+    /// that, so the operation is worth trying again exactly when commands
+    /// came that no call has processed since the try, and then after they
+    /// are processed.
+    ///
+    /// libzmq's readiness descriptor is readable exactly then: the socket's
+    /// mailbox signals it for the first command after each time it was
+    /// drained, and every call that processes commands drains the mailbox
+    /// and consumes the signal (for a thread-safe DRAFT socket, the
+    /// descriptor of its `zmq_poller` is signalled for each such command
+    /// and consumed by one `ZMQ_EVENTS` each). So the descriptor itself is
+    /// asked, and `ZMQ_EVENTS` is read only when it is readable, followed
+    /// by a new try. Reading `ZMQ_EVENTS` first (as the trusting wait
+    /// does) would be wrong here: it may process the very command that
+    /// frees the pipe and consume the signal before tokio's reactor has
+    /// taken its notification from the kernel; the kernel then reports
+    /// nothing (edge-triggered, and the descriptor is no longer readable),
+    /// `ZMQ_EVENTS` still says "ready" as before, and the task would wait
+    /// for a notification that never comes (issue 22, item 3).
+    ///
+    /// When the descriptor is not readable, tokio's readiness is consulted
+    /// with the shared waker: a notification it holds is stale (its
+    /// commands were processed by an earlier call) and is cleared; Pending
+    /// registers the waker, and any command after the look at the
+    /// descriptor signals it again, which tokio then reports.
+    fn poll_new_commands(&self, socket: &Socket, direction: Direction) -> Poll<Result<()>> {
+        loop {
+            match descriptor_readable(self.fd.get_ref().0) {
+                Ok(true) => {
+                    // Process them (and wake the other waiter if they let
+                    // it go on); the caller tries again.
+                    if let Err(e) = self.events(socket, direction) {
+                        return Poll::Ready(Err(e));
+                    }
+                    self.dispatch.unregister(direction);
+                    return Poll::Ready(Ok(()));
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    self.dispatch.unregister(direction);
+                    return Poll::Ready(Err(e));
+                }
+            }
+            match self.poll_notification() {
+                Poll::Pending => return Poll::Pending,
+                // Cleared only if no newer notification came since; then
+                // the descriptor is asked again.
+                Poll::Ready(Ok(mut guard)) => guard.clear_ready(),
+                Poll::Ready(Err(e)) => {
+                    self.dispatch.unregister(direction);
+                    return Poll::Ready(Err(e));
                 }
             }
         }
@@ -321,6 +395,32 @@ impl Readiness {
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,
             }
+        }
+    }
+}
+
+/// Whether `fd` is readable now (`poll` with a zero timeout). It never
+/// reads from the descriptor.
+fn descriptor_readable(fd: RawFd) -> Result<bool> {
+    let mut pollfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: one initialised pollfd, a count of 1 and a zero timeout:
+        // poll only writes `revents` and never blocks. The descriptor is the
+        // socket's, open while the Readiness lives.
+        let rc = unsafe { libc::poll(&mut pollfd, 1, 0) };
+        if rc >= 0 {
+            if pollfd.revents & libc::POLLNVAL != 0 {
+                return Err(Error::from_errno(libc::EBADF));
+            }
+            return Ok(pollfd.revents & libc::POLLIN != 0);
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(Error::from(e));
         }
     }
 }
