@@ -274,6 +274,28 @@ enum Shape {
     /// XPUB with XPUB_NODROP and SNDHWM 1, one slow SUB: POLLOUT throughout
     /// as well, yet the send would block while the SUB's pipe is full.
     XpubNodrop,
+    /// SERVER (thread-safe DRAFT type: waits on a `zmq_poller`'s
+    /// descriptor), SNDHWM 1, one slow CLIENT: a SERVER is always POLLOUT.
+    #[cfg(feature = "draft")]
+    Server,
+}
+
+/// Message `i` of `shape`, to the peer `routing_id` for a SERVER.
+fn slow_peer_message(shape: Shape, routing_id: u32, i: u32) -> Vec<Message> {
+    let body = Message::from(i.to_le_bytes().to_vec());
+    match shape {
+        Shape::RouterMandatory => vec![Message::from("slow"), body],
+        #[cfg(feature = "draft")]
+        Shape::Server => {
+            let mut body = body;
+            body.set_routing_id(routing_id).unwrap();
+            vec![body]
+        }
+        _ => {
+            let _ = routing_id;
+            vec![body]
+        }
+    }
 }
 
 /// One sender and its slow peer (a blocking socket on its own thread that
@@ -294,6 +316,8 @@ async fn slow_peer_run(
         Shape::Dealer => (SocketType::Dealer, SocketType::Dealer),
         Shape::Push => (SocketType::Push, SocketType::Pull),
         Shape::XpubNodrop => (SocketType::Xpub, SocketType::Sub),
+        #[cfg(feature = "draft")]
+        Shape::Server => (SocketType::Server, SocketType::Client),
     };
     let sender = ctx.socket(sender_kind).unwrap();
     sender.set_linger(Some(Duration::ZERO)).unwrap();
@@ -319,14 +343,8 @@ async fn slow_peer_run(
     let idle = ctx.socket(SocketType::Dealer).unwrap();
     idle.set_linger(Some(Duration::ZERO)).unwrap();
 
-    let frames = |i: u32| -> Vec<Vec<u8>> {
-        match shape {
-            Shape::RouterMandatory => vec![b"slow".to_vec(), i.to_le_bytes().to_vec()],
-            _ => vec![i.to_le_bytes().to_vec()],
-        }
-    };
-    let mut first = 0;
-    match shape {
+    // The first message of the loop below, and a SERVER's peer.
+    let (first, routing_id) = match shape {
         Shape::RouterMandatory => {
             idle.set_routing_id(b"idle").unwrap();
             idle.connect(&endpoint).unwrap();
@@ -334,9 +352,11 @@ async fn slow_peer_run(
             // ROUTER_MANDATORY refuses (HostUnreachable). The idle peer gets
             // one message (its pipe keeps room for 1,000 more); the slow
             // one gets message 0.
-            for frames in [vec![b"idle".to_vec(), b"hello".to_vec()], frames(0)] {
+            let hello = vec![Message::from("idle"), Message::from("hello")];
+            for frames in [hello, slow_peer_message(shape, 0, 0)] {
                 loop {
-                    match timeout(STUCK, sender.send_multipart(frames.clone())).await {
+                    let again: Vec<Vec<u8>> = frames.iter().map(|m| m.to_vec()).collect();
+                    match timeout(STUCK, sender.send_multipart(again)).await {
                         Ok(Ok(())) => break,
                         Ok(Err(e)) if e.kind() == zmq::ErrorKind::HostUnreachable => {
                             tokio::time::sleep(Duration::from_millis(1)).await
@@ -345,7 +365,7 @@ async fn slow_peer_run(
                     }
                 }
             }
-            first = 1;
+            (1, 0)
         }
         Shape::XpubNodrop => {
             // The subscription, before any message (XPUB drops what no one
@@ -354,9 +374,21 @@ async fn slow_peer_run(
             if !matches!(&sub, Ok(Ok(m)) if m[..] == [1]) {
                 return Err(format!("{shape:?}: no subscription: {sub:?}"));
             }
+            (0, 0)
         }
-        _ => {}
-    }
+        #[cfg(feature = "draft")]
+        Shape::Server => {
+            // The SERVER learns the CLIENT's routing id from its first
+            // message.
+            peer.send("hello").unwrap();
+            match timeout(STUCK, sender.recv_msg()).await {
+                Ok(Ok(m)) if m == "hello" => (0, m.routing_id().unwrap()),
+                other => return Err(format!("{shape:?}: no hello: {other:?}")),
+            }
+        }
+        _ => (0, 0),
+    };
+    let frames = |i: u32| slow_peer_message(shape, routing_id, i);
 
     let received = Arc::new(AtomicU32::new(0));
     let reader = {
@@ -457,4 +489,10 @@ async fn push_with_hwm_1_to_a_slow_pull_never_sticks() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xpub_nodrop_to_a_slow_sub_never_sticks() {
     slow_peer_stress(Shape::XpubNodrop).await;
+}
+
+#[cfg(feature = "draft")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draft_server_to_a_slow_client_never_sticks() {
+    slow_peer_stress(Shape::Server).await;
 }
