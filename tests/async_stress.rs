@@ -496,3 +496,101 @@ async fn xpub_nodrop_to_a_slow_sub_never_sticks() {
 async fn draft_server_to_a_slow_client_never_sticks() {
     slow_peer_stress(Shape::Server).await;
 }
+
+/// The other half of the rule for a send that ZMQ_EVENTS cannot vouch for:
+/// it waits for the slow peer without spinning. A ROUTER_MANDATORY send to
+/// a full peer, beside an idle peer (POLLOUT throughout), waits 300 ms for
+/// the peer to read; the time spent inside its polls and their number stay
+/// small (a retry without a sign of new commands would spend the whole
+/// 300 ms in one poll, or poll thousands of times).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_router_mandatory_send_to_a_full_peer_waits_without_spinning() {
+    use std::future::Future;
+    use std::sync::{Arc, Mutex};
+
+    let ctx = Context::new();
+    let router = ctx.socket(SocketType::Router).unwrap();
+    router.set_router_mandatory(true).unwrap();
+    router.set_sndhwm(1).unwrap();
+    router.set_linger(Some(Duration::ZERO)).unwrap();
+    router.bind("inproc://async-stress-no-spin").unwrap();
+    let mut router = AsyncSocket::new(router).unwrap();
+    let slow = ctx.socket(SocketType::Dealer).unwrap();
+    slow.set_routing_id(b"slow").unwrap();
+    slow.set_rcvhwm(1).unwrap();
+    slow.set_rcvtimeo(Some(Duration::from_secs(10))).unwrap();
+    slow.connect("inproc://async-stress-no-spin").unwrap();
+    let idle = ctx.socket(SocketType::Dealer).unwrap();
+    idle.set_routing_id(b"idle").unwrap();
+    idle.connect("inproc://async-stress-no-spin").unwrap();
+    // Both peers known (ROUTER_MANDATORY: HostUnreachable until then); the
+    // slow one's pipe then filled until a send would block.
+    let mut queued = 0;
+    for peer in ["idle", "slow"] {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match router.get_ref().try_send_multipart([peer, "first"]) {
+                Ok(None) => break,
+                Err(e) if e.kind() == zmq::ErrorKind::HostUnreachable => {
+                    assert!(Instant::now() < deadline, "{peer} never attached");
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                other => panic!("{peer}: {other:?}"),
+            }
+        }
+    }
+    queued += 1;
+    while router
+        .get_ref()
+        .try_send_multipart(["slow", "fill"])
+        .unwrap()
+        .is_none()
+    {
+        queued += 1;
+        assert!(queued < 100, "the slow peer's pipe never filled");
+    }
+    assert!(router
+        .get_ref()
+        .events()
+        .unwrap()
+        .contains(PollEvents::POLLOUT));
+
+    // The send, with the time spent inside its polls metered.
+    let meter = Arc::new(Mutex::new((0u32, Duration::ZERO)));
+    let send_meter = Arc::clone(&meter);
+    let sender = tokio::spawn(async move {
+        let mut send = Box::pin(router.send_multipart(["slow", "last"]));
+        std::future::poll_fn(|cx| {
+            let started = Instant::now();
+            let poll = send.as_mut().poll(cx);
+            let mut meter = send_meter.lock().unwrap();
+            meter.0 += 1;
+            meter.1 += started.elapsed();
+            poll
+        })
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!sender.is_finished(), "the send waits for the slow peer");
+    // The peer reads everything; the send then goes through.
+    let reader = tokio::task::spawn_blocking(move || {
+        for _ in 0..=queued {
+            slow.recv_multipart().unwrap();
+        }
+    });
+    timeout(Duration::from_secs(10), sender)
+        .await
+        .expect("the send completes once the peer has read")
+        .unwrap()
+        .unwrap();
+    reader.await.unwrap();
+    // (Read now: a poll that spun would still be running before the read.)
+    let (polls, busy) = *meter.lock().unwrap();
+    eprintln!("300 ms of waiting: {polls} polls, {busy:?} inside them");
+    assert!(polls <= 50, "{polls} polls in 300 ms: the send spins");
+    assert!(
+        busy < Duration::from_millis(150),
+        "{busy:?} of 300 ms inside the send's polls: it spins"
+    );
+    drop(idle);
+}
