@@ -19,16 +19,48 @@
 //!    wait.
 //! 2. Before any wait, `ZMQ_EVENTS` is read: after every send, every
 //!    receive and every readiness notification. If it shows the event
-//!    wanted, the operation is tried again instead of waiting.
+//!    wanted, the operation is tried again instead of waiting (unless it
+//!    just failed although `ZMQ_EVENTS` showed the event: see 5).
 //! 3. The descriptor's readiness (tokio's `AsyncFd`) is cleared only when
 //!    `ZMQ_EVENTS`, read after that notification, says the event wanted is
-//!    not there; tokio clears it only if no newer notification came in
-//!    between, so none is lost.
+//!    not there (in case 5: when the descriptor shows no new command);
+//!    tokio clears it only if no newer notification came in between, so
+//!    none is lost.
 //! 4. A socket may have a receiver and a sender waiting at once (its
 //!    [`Stream`] and [`Sink`] halves in two tasks): one shared waker is
 //!    registered with tokio and wakes both, and after each operation that
 //!    may have consumed the other side's signal, `ZMQ_EVENTS` is read and
 //!    the other side woken if it can go on.
+//! 5. When `ZMQ_EVENTS` showed the event but the operation still would
+//!    block (a ROUTER with `ROUTER_MANDATORY` whose addressed peer is full
+//!    while another has room; an XPUB with `XPUB_NODROP`; a DRAFT SERVER),
+//!    `ZMQ_EVENTS` cannot tell when to try again: only a command to the
+//!    socket (the peer's pipe freed) can. Then the descriptor itself is
+//!    asked (a zero-timeout `poll`, which consumes nothing): readable means
+//!    commands came that no call has processed yet, and only then is
+//!    `ZMQ_EVENTS` read (processing them, waking the other side if it can
+//!    go on) and the operation tried again; not readable, the future waits
+//!    for tokio's next notification, which any later command produces, and
+//!    clears a stale one. Reading `ZMQ_EVENTS` first, as in 2, lost the
+//!    wake-up here: it could process the very command that frees the pipe
+//!    and consume its signal before tokio's reactor had taken the
+//!    notification from the kernel, which then reports nothing
+//!    (edge-triggered), while `ZMQ_EVENTS` says "ready" as before (issue
+//!    22, item 3; `Readiness::poll_new_commands` has the details).
+//!
+//!    So in case 5 a try that would block is followed by `ZMQ_EVENTS` (for
+//!    the other side, as in 4) only when the descriptor shows new commands.
+//!    libzmq's send also processes pending commands itself, at most about
+//!    once a millisecond: if such a try processed one that the other side
+//!    waits for (the receiving half of a split socket) before tokio took
+//!    its notification, that side is woken by the socket's next command or
+//!    this side's next `ZMQ_EVENTS`, not at once. It takes a command landing
+//!    in the microseconds between the `ZMQ_EVENTS` that precedes every such
+//!    try and the try's own processing, in a try that libzmq's throttle
+//!    lets process (it skips a send that comes within about a millisecond
+//!    of the last one that processed). No fix of 5 avoids both: reading
+//!    `ZMQ_EVENTS` after such a try for the other side may consume this
+//!    side's command in the same way, and trying again after it spins.
 //!
 //! # Cancellation
 //! Every future here may be dropped at any `.await` without losing data:
@@ -282,7 +314,9 @@ impl Readiness {
     /// tokio's readiness for the descriptor, with the shared waker.
     fn poll_notification(&self) -> Poll<Result<AsyncFdReadyGuard<'_, BorrowedFd>>> {
         let mut dispatch_cx = TaskContext::from_waker(&self.waker);
-        self.fd.poll_read_ready(&mut dispatch_cx).map_err(Error::from)
+        self.fd
+            .poll_read_ready(&mut dispatch_cx)
+            .map_err(Error::from)
     }
 
     /// The wait when `ZMQ_EVENTS` cannot be trusted: it said `direction`

@@ -456,9 +456,8 @@ async fn slow_peer_stress(shape: Shape) {
     let started = Instant::now();
     let runs = runs();
     for run in 0..runs {
-        let senders = (0..INSTANCES).map(|instance| {
-            tokio::spawn(slow_peer_run(ctx.clone(), shape, run, instance))
-        });
+        let senders = (0..INSTANCES)
+            .map(|instance| tokio::spawn(slow_peer_run(ctx.clone(), shape, run, instance)));
         for result in futures_util::future::join_all(senders).await {
             if let Err(e) = result.unwrap() {
                 panic!("{e}");
