@@ -593,3 +593,153 @@ async fn a_router_mandatory_send_to_a_full_peer_waits_without_spinning() {
     );
     drop(idle);
 }
+
+/// Rule 5 beside rule 4: a ROUTER_MANDATORY socket split in two tasks. Its
+/// Sink sends to a slow peer (sends that `ZMQ_EVENTS` cannot vouch for,
+/// with the idle-peer situation made by a second peer), while its Stream
+/// receives what that second peer sends all along; both wait at once, each
+/// under the watchdog.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn split_router_mandatory_sends_to_a_slow_peer_while_receiving() {
+    let ctx = Context::new();
+    let started = Instant::now();
+    let runs = runs();
+    for run in 0..runs {
+        let pairs =
+            (0..INSTANCES).map(|instance| tokio::spawn(split_run(ctx.clone(), run, instance)));
+        for result in futures_util::future::join_all(pairs).await {
+            if let Err(e) = result.unwrap() {
+                panic!("{e}");
+            }
+        }
+    }
+    eprintln!(
+        "split ROUTER: {runs} runs of {INSTANCES} x {MESSAGES} messages each way in {:?}",
+        started.elapsed()
+    );
+}
+
+async fn split_run(ctx: Context, run: usize, instance: usize) -> std::result::Result<(), String> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+
+    let endpoint = format!("inproc://async-stress-split-{run}-{instance}");
+    let router = ctx.socket(SocketType::Router).unwrap();
+    router.set_router_mandatory(true).unwrap();
+    router.set_sndhwm(1).unwrap();
+    router.set_linger(Some(Duration::ZERO)).unwrap();
+    router.bind(&endpoint).unwrap();
+    let mut router = AsyncSocket::new(router).unwrap();
+    let slow = ctx.socket(SocketType::Dealer).unwrap();
+    slow.set_routing_id(b"slow").unwrap();
+    slow.set_rcvhwm(1).unwrap();
+    slow.set_rcvtimeo(Some(STUCK * 2)).unwrap();
+    slow.set_linger(Some(Duration::ZERO)).unwrap();
+    slow.connect(&endpoint).unwrap();
+    let chatty = ctx.socket(SocketType::Dealer).unwrap();
+    chatty.set_routing_id(b"chatty").unwrap();
+    chatty.set_linger(Some(Duration::ZERO)).unwrap();
+    chatty.connect(&endpoint).unwrap();
+    let to_slow = |i: u32| -> Multipart {
+        [
+            Message::from("slow"),
+            Message::from(i.to_le_bytes().to_vec()),
+        ]
+        .into_iter()
+        .collect()
+    };
+    // Message 0 once the ROUTER knows the slow peer.
+    loop {
+        match timeout(STUCK, router.send_multipart(to_slow(0))).await {
+            Ok(Ok(())) => break,
+            Ok(Err(e)) if e.kind() == zmq::ErrorKind::HostUnreachable => {
+                tokio::time::sleep(Duration::from_millis(1)).await
+            }
+            other => return Err(format!("split: first send: {other:?}")),
+        }
+    }
+    let received = Arc::new(AtomicU32::new(0));
+    let reader = {
+        let received = Arc::clone(&received);
+        std::thread::spawn(move || -> std::result::Result<(), String> {
+            for i in 0..MESSAGES {
+                let frames = slow
+                    .recv_multipart()
+                    .map_err(|e| format!("the slow peer's receive {i}: {e}"))?;
+                if frames.len() != 1 || frames[0][..] != i.to_le_bytes() {
+                    return Err(format!("the slow peer's message {i} is wrong"));
+                }
+                received.store(i + 1, Ordering::SeqCst);
+                if i % 4 == 3 {
+                    std::thread::sleep(Duration::from_micros(20));
+                }
+            }
+            Ok(())
+        })
+    };
+    let sent = Arc::new(AtomicU32::new(0));
+    let talker = {
+        let sent = Arc::clone(&sent);
+        std::thread::spawn(move || {
+            for i in 0..MESSAGES {
+                chatty.send(i.to_le_bytes().to_vec()).unwrap();
+                sent.store(i + 1, Ordering::SeqCst);
+                if i % 4 == 3 {
+                    std::thread::sleep(Duration::from_micros(20));
+                }
+            }
+            chatty
+        })
+    };
+    let (mut sink, mut stream) = router.split();
+    let receiving = tokio::spawn(async move {
+        for i in 0..MESSAGES {
+            let next = tokio::select! {
+                biased;
+                () = tokio::time::sleep(STUCK) => None,
+                next = stream.next() => Some(next),
+            };
+            match next {
+                Some(Some(Ok(frames))) if frames.len() == 2 && frames[1][..] == i.to_le_bytes() => {
+                }
+                Some(other) => return Err(format!("split: receive {i}: {other:?}")),
+                None => {
+                    return Err(format!(
+                        "split run {run}.{instance}: the Stream's receive of message {i} stuck \
+                         for {STUCK:?} although the peer had sent {} messages",
+                        sent.load(Ordering::SeqCst)
+                    ))
+                }
+            }
+        }
+        Ok(())
+    });
+    for i in 1..MESSAGES {
+        let r = tokio::select! {
+            biased;
+            () = tokio::time::sleep(STUCK) => None,
+            r = sink.send(to_slow(i)) => Some(r),
+        };
+        match r {
+            Some(Ok(())) => {}
+            Some(Err(e)) => return Err(format!("split: send {i}: {e}")),
+            None => {
+                return Err(format!(
+                    "split run {run}.{instance}: the Sink's send of message {i} stuck for \
+                     {STUCK:?} although the slow peer had taken {} of the {i} messages sent \
+                     before it",
+                    received.load(Ordering::SeqCst)
+                ))
+            }
+        }
+    }
+    receiving.await.unwrap()?;
+    tokio::task::spawn_blocking(move || (reader.join(), talker.join()))
+        .await
+        .map_err(|_| "split: join".to_string())
+        .and_then(|(r, t)| {
+            drop(t.map_err(|_| "the chatty peer panicked".to_string())?);
+            r.map_err(|_| "the slow peer panicked".to_string())?
+        })
+        .map_err(|e| format!("split run {run}.{instance}: {e}"))
+}
