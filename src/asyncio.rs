@@ -329,9 +329,11 @@ impl Readiness {
     /// libzmq's readiness descriptor is readable exactly then: the socket's
     /// mailbox signals it for the first command after each time it was
     /// drained, and every call that processes commands drains the mailbox
-    /// and consumes the signal (for a thread-safe DRAFT socket, the
-    /// descriptor of its `zmq_poller` is signalled for each such command
-    /// and consumed by one `ZMQ_EVENTS` each). So the descriptor itself is
+    /// and consumes the signal. (For a thread-safe DRAFT socket, the
+    /// descriptor of its `zmq_poller` is signalled the same way but
+    /// consumed only by `ZMQ_EVENTS`, one signal each: after a try that
+    /// processed the commands itself it is still readable, which costs one
+    /// more try per signal left, never a spin.) So the descriptor itself is
     /// asked, and `ZMQ_EVENTS` is read only when it is readable, followed
     /// by a new try. Reading `ZMQ_EVENTS` first (as the trusting wait
     /// does) would be wrong here: it may process the very command that
