@@ -19,16 +19,48 @@
 //!    wait.
 //! 2. Before any wait, `ZMQ_EVENTS` is read: after every send, every
 //!    receive and every readiness notification. If it shows the event
-//!    wanted, the operation is tried again instead of waiting.
+//!    wanted, the operation is tried again instead of waiting (unless it
+//!    just failed although `ZMQ_EVENTS` showed the event: see 5).
 //! 3. The descriptor's readiness (tokio's `AsyncFd`) is cleared only when
 //!    `ZMQ_EVENTS`, read after that notification, says the event wanted is
-//!    not there; tokio clears it only if no newer notification came in
-//!    between, so none is lost.
+//!    not there (in case 5: when the descriptor shows no new command);
+//!    tokio clears it only if no newer notification came in between, so
+//!    none is lost.
 //! 4. A socket may have a receiver and a sender waiting at once (its
 //!    [`Stream`] and [`Sink`] halves in two tasks): one shared waker is
 //!    registered with tokio and wakes both, and after each operation that
 //!    may have consumed the other side's signal, `ZMQ_EVENTS` is read and
 //!    the other side woken if it can go on.
+//! 5. When `ZMQ_EVENTS` showed the event but the operation still would
+//!    block (a ROUTER with `ROUTER_MANDATORY` whose addressed peer is full
+//!    while another has room; an XPUB with `XPUB_NODROP`; a DRAFT SERVER),
+//!    `ZMQ_EVENTS` cannot tell when to try again: only a command to the
+//!    socket (the peer's pipe freed) can. Then the descriptor itself is
+//!    asked (a zero-timeout `poll`, which consumes nothing): readable means
+//!    commands came that no call has processed yet, and only then is
+//!    `ZMQ_EVENTS` read (processing them, waking the other side if it can
+//!    go on) and the operation tried again; not readable, the future waits
+//!    for tokio's next notification, which any later command produces, and
+//!    clears a stale one. Reading `ZMQ_EVENTS` first, as in 2, lost the
+//!    wake-up here: it could process the very command that frees the pipe
+//!    and consume its signal before tokio's reactor had taken the
+//!    notification from the kernel, which then reports nothing
+//!    (edge-triggered), while `ZMQ_EVENTS` says "ready" as before (issue
+//!    22, item 3; `Readiness::poll_new_commands` has the details).
+//!
+//!    So in case 5 a try that would block is followed by `ZMQ_EVENTS` (for
+//!    the other side, as in 4) only when the descriptor shows new commands.
+//!    libzmq's send also processes pending commands itself, at most about
+//!    once a millisecond: if such a try processed one that the other side
+//!    waits for (the receiving half of a split socket) before tokio took
+//!    its notification, that side is woken by the socket's next command or
+//!    this side's next `ZMQ_EVENTS`, not at once. It takes a command landing
+//!    in the microseconds between the `ZMQ_EVENTS` that precedes every such
+//!    try and the try's own processing, in a try that libzmq's throttle
+//!    lets process (it skips a send that comes within about a millisecond
+//!    of the last one that processed). No fix of 5 avoids both: reading
+//!    `ZMQ_EVENTS` after such a try for the other side may consume this
+//!    side's command in the same way, and trying again after it spins.
 //!
 //! # Cancellation
 //! Every future here may be dropped at any `.await` without losing data:
@@ -219,8 +251,7 @@ impl Readiness {
     /// Ready when `socket` is worth trying again for `direction`. With
     /// `trust_events` false, the last try failed although `ZMQ_EVENTS`
     /// said it could go on (a ROUTER with `ROUTER_MANDATORY` whose one
-    /// peer is full, for instance): then only a fresh notification makes
-    /// it worth trying again, so the task never spins.
+    /// peer is full, for instance): see [`Readiness::poll_new_commands`].
     fn poll_ready(
         &self,
         socket: &Socket,
@@ -229,41 +260,120 @@ impl Readiness {
         trust_events: bool,
     ) -> Poll<Result<()>> {
         self.dispatch.register(direction, cx.waker());
+        if !trust_events {
+            return self.poll_new_commands(socket, direction);
+        }
         let mut notified: Option<AsyncFdReadyGuard<'_, BorrowedFd>> = None;
         loop {
             // The rule: ZMQ_EVENTS after every operation and notification,
             // before any wait.
-            let events = match socket.events() {
+            let events = match self.events(socket, direction) {
                 Ok(events) => events,
-                Err(e) => {
-                    self.dispatch.unregister(direction);
-                    self.dispatch.wake_one(direction.other());
-                    return Poll::Ready(Err(e));
-                }
+                Err(e) => return Poll::Ready(Err(e)),
             };
-            self.dispatch.wake_if_ready(direction.other(), events);
             let ready = events.contains(direction.event());
             if let Some(mut guard) = notified.take() {
-                if !ready || !trust_events {
+                if !ready {
                     // Cleared only if no newer notification came since.
                     guard.clear_ready();
                 }
-                if !trust_events {
-                    self.dispatch.unregister(direction);
-                    return Poll::Ready(Ok(()));
-                }
             }
-            if ready && trust_events {
+            if ready {
                 self.dispatch.unregister(direction);
                 return Poll::Ready(Ok(()));
             }
-            let mut dispatch_cx = TaskContext::from_waker(&self.waker);
-            match self.fd.poll_read_ready(&mut dispatch_cx) {
+            match self.poll_notification() {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(guard)) => notified = Some(guard),
                 Poll::Ready(Err(e)) => {
                     self.dispatch.unregister(direction);
-                    return Poll::Ready(Err(Error::from(e)));
+                    return Poll::Ready(Err(e));
+                }
+            }
+        }
+    }
+
+    /// `ZMQ_EVENTS` (which first processes the commands libzmq's I/O
+    /// threads and peers sent the socket), waking the waiter of the other
+    /// direction if it can go on. On an error both waiters end: this one
+    /// gets the error, the other is woken to see it.
+    fn events(&self, socket: &Socket, direction: Direction) -> Result<PollEvents> {
+        match socket.events() {
+            Ok(events) => {
+                self.dispatch.wake_if_ready(direction.other(), events);
+                Ok(events)
+            }
+            Err(e) => {
+                self.dispatch.unregister(direction);
+                self.dispatch.wake_one(direction.other());
+                Err(e)
+            }
+        }
+    }
+
+    /// tokio's readiness for the descriptor, with the shared waker.
+    fn poll_notification(&self) -> Poll<Result<AsyncFdReadyGuard<'_, BorrowedFd>>> {
+        let mut dispatch_cx = TaskContext::from_waker(&self.waker);
+        self.fd
+            .poll_read_ready(&mut dispatch_cx)
+            .map_err(Error::from)
+    }
+
+    /// The wait when `ZMQ_EVENTS` cannot be trusted: it said `direction`
+    /// could go on, yet the try that followed would block. Only a command
+    /// to the socket (a peer's pipe freed, attached or gone) can change
+    /// that, so the operation is worth trying again exactly when commands
+    /// came that no call has processed since the try, and then after they
+    /// are processed.
+    ///
+    /// libzmq's readiness descriptor is readable exactly then: the socket's
+    /// mailbox signals it for the first command after each time it was
+    /// drained, and every call that processes commands drains the mailbox
+    /// and consumes the signal. (For a thread-safe DRAFT socket, the
+    /// descriptor of its `zmq_poller` is signalled the same way but
+    /// consumed only by `ZMQ_EVENTS`, one signal each: after a try that
+    /// processed the commands itself it is still readable, which costs one
+    /// more try per signal left, never a spin.) So the descriptor itself is
+    /// asked, and `ZMQ_EVENTS` is read only when it is readable, followed
+    /// by a new try. Reading `ZMQ_EVENTS` first (as the trusting wait
+    /// does) would be wrong here: it may process the very command that
+    /// frees the pipe and consume the signal before tokio's reactor has
+    /// taken its notification from the kernel; the kernel then reports
+    /// nothing (edge-triggered, and the descriptor is no longer readable),
+    /// `ZMQ_EVENTS` still says "ready" as before, and the task would wait
+    /// for a notification that never comes (issue 22, item 3).
+    ///
+    /// When the descriptor is not readable, tokio's readiness is consulted
+    /// with the shared waker: a notification it holds is stale (its
+    /// commands were processed by an earlier call) and is cleared; Pending
+    /// registers the waker, and any command after the look at the
+    /// descriptor signals it again, which tokio then reports.
+    fn poll_new_commands(&self, socket: &Socket, direction: Direction) -> Poll<Result<()>> {
+        loop {
+            match descriptor_readable(self.fd.get_ref().0) {
+                Ok(true) => {
+                    // Process them (and wake the other waiter if they let
+                    // it go on); the caller tries again.
+                    if let Err(e) = self.events(socket, direction) {
+                        return Poll::Ready(Err(e));
+                    }
+                    self.dispatch.unregister(direction);
+                    return Poll::Ready(Ok(()));
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    self.dispatch.unregister(direction);
+                    return Poll::Ready(Err(e));
+                }
+            }
+            match self.poll_notification() {
+                Poll::Pending => return Poll::Pending,
+                // Cleared only if no newer notification came since; then
+                // the descriptor is asked again.
+                Poll::Ready(Ok(mut guard)) => guard.clear_ready(),
+                Poll::Ready(Err(e)) => {
+                    self.dispatch.unregister(direction);
+                    return Poll::Ready(Err(e));
                 }
             }
         }
@@ -321,6 +431,32 @@ impl Readiness {
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,
             }
+        }
+    }
+}
+
+/// Whether `fd` is readable now (`poll` with a zero timeout). It never
+/// reads from the descriptor.
+fn descriptor_readable(fd: RawFd) -> Result<bool> {
+    let mut pollfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: one initialised pollfd, a count of 1 and a zero timeout:
+        // poll only writes `revents` and never blocks. The descriptor is the
+        // socket's, open while the Readiness lives.
+        let rc = unsafe { libc::poll(&mut pollfd, 1, 0) };
+        if rc >= 0 {
+            if pollfd.revents & libc::POLLNVAL != 0 {
+                return Err(Error::from_errno(libc::EBADF));
+            }
+            return Ok(pollfd.revents & libc::POLLIN != 0);
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(Error::from(e));
         }
     }
 }
