@@ -300,9 +300,10 @@ fn wait_for_term(raw: RawContext, timeout: Option<Duration>, waiting: Waiting) -
     if finished_within(Some(first)) {
         return Termination::Complete;
     }
-    if !deadline.passed() {
+    // Say why it waits, unless the timeout's own warning comes soon anyway.
+    if deadline.remaining().is_none_or(|left| left > NOTICE_AFTER) {
         let more = match deadline.remaining() {
-            Some(left) => format!("up to {left:?} more"),
+            Some(left) => format!("up to {left:.1?} more"),
             None => "for as long as it takes (no term timeout)".to_owned(),
         };
         warn(format_args!(
@@ -310,9 +311,9 @@ fn wait_for_term(raw: RawContext, timeout: Option<Duration>, waiting: Waiting) -
              Context::set_term_timeout, Socket::set_linger)",
             waiting.describe()
         ));
-        if finished_within(deadline.remaining()) {
-            return Termination::Complete;
-        }
+    }
+    if finished_within(deadline.remaining()) {
+        return Termination::Complete;
     }
     BACKGROUND_TERMINATIONS.fetch_add(1, Ordering::SeqCst);
     if gave_up.swap(true, Ordering::SeqCst) {
