@@ -343,7 +343,7 @@ impl Certificate {
         let cert = Certificate::parse_text(text)
             .map_err(|why| invalid(format!("{}: {why}", path.display())))?;
         if cert.secret.is_some() {
-            check_secret_file(path, &file, policy, "secret key")?;
+            check_secret_file(path, &file, policy, "a secret key")?;
         }
         Ok(cert)
     }

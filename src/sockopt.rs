@@ -736,14 +736,15 @@ impl Socket {
     /// same trie as [`Socket::set_subscribe`]. Costs a length comparison,
     /// and asks the socket type only for such long frames.
     #[inline]
-    pub(crate) fn check_subscription_frame(&self, frame: &[u8]) -> Result<()> {
-        if frame.len() <= Socket::MAX_TOPIC_LEN + 1 || !matches!(frame.first(), Some(0 | 1)) {
+    pub(crate) fn check_subscription_frame(&self, frame: &crate::Message) -> Result<()> {
+        let len = frame.len();
+        if len <= Socket::MAX_TOPIC_LEN + 1 || !matches!(frame.first(), Some(0 | 1)) {
             return Ok(());
         }
         if self.socket_type()? != crate::SocketType::Xsub {
             return Ok(());
         }
-        Err(topic_too_long(frame.len() - 1).context("send", "XSUB subscription"))
+        Err(topic_too_long(len - 1).context("send", "XSUB subscription"))
     }
 }
 

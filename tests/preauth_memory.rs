@@ -21,6 +21,13 @@ use zmq::{Certificate, Context, Socket, SocketType};
 
 const MIB: u64 = 1 << 20;
 
+/// Whether this process runs under valgrind (.ci/valgrind): its RSS is then
+/// valgrind's too, and its threads run one at a time (about 1 MiB/s here),
+/// so only the guarded server's behaviour is checked, not the figures.
+fn under_valgrind() -> bool {
+    std::env::var("LD_PRELOAD").is_ok_and(|p| p.contains("vgpreload"))
+}
+
 /// This process's resident set, in bytes.
 fn rss() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -118,13 +125,17 @@ fn guard_bounds_what_an_unauthenticated_peer_makes_a_curve_server_hold() {
     );
     assert!(grown < 8 * MIB, "RSS grew by {} MiB", grown / MIB);
     drop(open);
+    if under_valgrind() {
+        println!("under valgrind: the memory figures are measured by the native run only");
+        return;
+    }
 
     // Unguarded (ZMQ_MAXMSGSIZE -1): the server buffers all it is sent, up
     // to the claimed size, until the handshake timeout (30 s).
     let (_open_server, endpoint) = server(&ctx, None, &cert);
     let base = rss();
     let (open, sent, took) = attack(&endpoint, claim, stream);
-    let grown = settle(base, sent - 16 * MIB);
+    let grown = settle(base, sent.saturating_sub(16 * MIB));
     println!(
         "unguarded: {} MiB streamed in {:.2} s, RSS +{:.1} MiB (about {:.0} MiB/s: the \
          30 s handshake timeout allows the whole claimed frame)",
@@ -133,7 +144,11 @@ fn guard_bounds_what_an_unauthenticated_peer_makes_a_curve_server_hold() {
         grown as f64 / MIB as f64,
         sent as f64 / MIB as f64 / took.as_secs_f64().max(0.001)
     );
-    assert!(open.is_some(), "the unguarded server closed the connection");
+    assert!(
+        open.is_some(),
+        "the unguarded server closed the connection after {} MiB",
+        sent / MIB
+    );
     assert!(
         grown >= 128 * MIB,
         "the attack did not work here (RSS +{} MiB): the test proves nothing",
