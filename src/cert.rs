@@ -427,6 +427,7 @@ fn path_error(path: &Path, e: std::io::Error) -> Error {
 /// `fstat` said of it.
 pub(crate) struct ReadFile {
     pub(crate) bytes: Zeroizing<Vec<u8>>,
+    #[cfg_attr(not(unix), allow(dead_code))] // the owner and mode are unix's
     meta: std::fs::Metadata,
 }
 
