@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::cert::{read_regular_file, Certificate};
+use crate::cert::{check_secret_file, read_regular_file, Certificate};
 use crate::error::{check, Error, Result};
 use crate::message::Message;
 use crate::socket::{Socket, SocketType};
@@ -52,6 +52,33 @@ pub const ANY_DOMAIN: &str = "*";
 
 /// The largest password file [`Authenticator::configure_plain_file`] reads.
 pub const MAX_PASSWORD_FILE_LEN: u64 = 1 << 20;
+
+/// The `ZMQ_MAXMSGSIZE` [`Authenticator::guard`] gives a socket that has
+/// no limit: 1 MiB. It bounds what an unauthenticated peer can make the
+/// server hold per connection (a frame header claiming gigabytes makes
+/// libzmq allocate and fill a buffer of that size, before authentication),
+/// and the messages of authenticated peers too: raise it with
+/// [`Socket::set_maxmsgsize`] before `guard`, or use
+/// [`Authenticator::guard_with_max_msg_size`]. docs/SECURITY.md has the
+/// memory measured with and without it.
+pub const GUARD_MAX_MSG_SIZE: i64 = 1 << 20;
+
+/// Whether the owner and mode of a file holding secrets (a secret key, a
+/// password file) are checked when it is read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SecretFilePolicy {
+    /// As ssh does with its keys: the file must belong to the user running
+    /// the process, and group and others must have no access (mode 0600 or
+    /// 0400); else the read fails with an error that says why and how to fix
+    /// it. The default.
+    #[default]
+    OwnerOnly,
+    /// Any owner and mode: for places where you cannot choose them (some
+    /// secret volumes mount files root-owned and world-readable). Anyone who
+    /// can read the file has the secret.
+    AnyOwnerAndMode,
+}
 
 /// `ZMQ_ZAP_ENFORCE_DOMAIN`: a DRAFT option in zmq.h, honoured by every
 /// libzmq build since 4.2.3 (options.cpp handles it outside the draft
@@ -105,13 +132,27 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// Why a request could not be parsed; the reply is a 500 then.
+/// Why a request could not be parsed; the reply is a 500 then, or a 400 for
+/// PLAIN credentials that are not UTF-8 (a client's bad credentials, not a
+/// fault of the server).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MalformedRequest {
     /// The request id, if the frames got that far (echoed in the 500 reply).
     pub request_id: Vec<u8>,
     /// What was wrong.
     pub reason: &'static str,
+}
+
+const PLAIN_USER_NOT_UTF8: &str = "PLAIN user name is not UTF-8";
+const PLAIN_PASSWORD_NOT_UTF8: &str = "PLAIN password is not UTF-8";
+
+impl MalformedRequest {
+    /// Whether the fault is the client's credentials (PLAIN user name or
+    /// password not UTF-8, which no configured user can match): refused
+    /// with 400, not 500.
+    pub fn is_bad_credentials(&self) -> bool {
+        self.reason == PLAIN_USER_NOT_UTF8 || self.reason == PLAIN_PASSWORD_NOT_UTF8
+    }
 }
 
 impl ZapRequest {
@@ -136,9 +177,9 @@ impl ZapRequest {
         let credentials = match (*mechanism, credentials) {
             (b"NULL", []) => Credentials::Null,
             (b"PLAIN", [user, pass]) => Credentials::Plain {
-                username: text(user, "PLAIN user name is not UTF-8")?,
+                username: text(user, PLAIN_USER_NOT_UTF8)?,
                 // Checked in place, then copied once into a buffer wiped on drop.
-                password: Zeroizing::new(text(pass, "PLAIN password is not UTF-8")?),
+                password: Zeroizing::new(text(pass, PLAIN_PASSWORD_NOT_UTF8)?),
             },
             (b"CURVE", [key]) => Credentials::Curve(
                 CurveKey::from_bytes(key).map_err(|_| bad("CURVE key is not 32 bytes"))?,
@@ -403,6 +444,10 @@ fn answer(config: Option<&Config>, frames: &[&[u8]]) -> (Vec<u8>, ZapReply) {
             };
             (request.request_id, reply)
         }
+        Err(bad) if bad.is_bad_credentials() => (
+            bad.request_id,
+            ZapReply::deny("invalid user name or password"),
+        ),
         Err(bad) => (
             bad.request_id,
             ZapReply {
@@ -561,13 +606,28 @@ impl Authenticator {
 
     /// PLAIN users from a file of `user=password` lines (`#` comments). The
     /// file must be a regular file (not a symbolic link, FIFO or device) of
-    /// at most [`MAX_PASSWORD_FILE_LEN`] bytes of UTF-8.
+    /// at most [`MAX_PASSWORD_FILE_LEN`] bytes of UTF-8, owned by the user
+    /// running the process and private to that user (mode 0600 or 0400), as
+    /// [`SecretFilePolicy::OwnerOnly`] says; every error names the file.
     pub fn configure_plain_file(&self, domain: &str, path: impl AsRef<Path>) -> Result<()> {
-        let bytes = read_regular_file(path.as_ref(), MAX_PASSWORD_FILE_LEN)?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| {
+        self.configure_plain_file_with(domain, path, SecretFilePolicy::OwnerOnly)
+    }
+
+    /// [`Authenticator::configure_plain_file`], with the given check of the
+    /// file's owner and mode.
+    pub fn configure_plain_file_with(
+        &self,
+        domain: &str,
+        path: impl AsRef<Path>,
+        policy: SecretFilePolicy,
+    ) -> Result<()> {
+        let path = path.as_ref();
+        let file = read_regular_file(path, MAX_PASSWORD_FILE_LEN)?;
+        check_secret_file(path, &file, policy, "passwords")?;
+        let text = std::str::from_utf8(&file.bytes).map_err(|_| {
             Error::from(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                "password file is not UTF-8",
+                format!("{}: password file is not UTF-8", path.display()),
             ))
         })?;
         let passwords = text
@@ -640,13 +700,47 @@ impl Authenticator {
     ///   asks about NULL clients too (IP rules).
     /// - `ZMQ_ZAP_ENFORCE_DOMAIN` is set where libzmq takes it: then libzmq
     ///   itself refuses clients if no ZAP handler is bound at all.
+    /// - A socket without a message size limit (`ZMQ_MAXMSGSIZE` -1, the
+    ///   default) gets [`GUARD_MAX_MSG_SIZE`] (1 MiB): libzmq applies the
+    ///   limit from the first byte of the handshake, so a peer that is not
+    ///   authenticated yet can make the server hold at most that much per
+    ///   connection, not the gigabytes a frame header may claim. A limit
+    ///   set before `guard` is kept; [`Authenticator::guard_with_max_msg_size`]
+    ///   chooses another.
     pub fn guard(&self, socket: &Socket) -> Result<()> {
+        self.check_guardable(socket)?;
+        if socket.maxmsgsize()? < 0 {
+            socket.set_maxmsgsize(GUARD_MAX_MSG_SIZE)?;
+        }
+        self.enforce(socket)
+    }
+
+    /// [`Authenticator::guard`], with `ZMQ_MAXMSGSIZE` set to `limit`
+    /// bytes; `None` removes the limit, and with it the bound on what an
+    /// unauthenticated peer can make the server allocate (docs/SECURITY.md).
+    pub fn guard_with_max_msg_size(&self, socket: &Socket, limit: Option<u64>) -> Result<()> {
+        let limit = match limit {
+            Some(n) => {
+                i64::try_from(n).map_err(|_| Error::from(crate::ErrorKind::InvalidArgument))?
+            }
+            None => -1,
+        };
+        self.check_guardable(socket)?;
+        socket.set_maxmsgsize(limit)?;
+        self.enforce(socket)
+    }
+
+    fn check_guardable(&self, socket: &Socket) -> Result<()> {
         if socket.context().as_raw() != self.ctx.as_raw() {
             return Err(Error::from(crate::ErrorKind::InvalidArgument));
         }
         if !socket.last_endpoint()?.is_empty() {
             return Err(Error::from(crate::ErrorKind::InvalidState));
         }
+        Ok(())
+    }
+
+    fn enforce(&self, socket: &Socket) -> Result<()> {
         if socket.zap_domain()?.is_empty() {
             socket.set_zap_domain(ANY_DOMAIN)?;
         }
@@ -782,22 +876,34 @@ fn serve(zap: ZapSocket, key: usize, handler: &Arc<Handler>) {
     drop(zap);
 }
 
-/// The envelope (up to the empty delimiter frame) and the body of a
-/// request; `None` for a message without a delimiter, which is not a ZAP
-/// request and gets no reply.
 /// Frames of a message, borrowed.
 type Frames<'a> = Vec<&'a [u8]>;
 
+/// The envelope (the peer's routing id and the empty delimiter frame) and
+/// the body of a request. libzmq sends its requests from the socket's
+/// session straight to the handler's ROUTER, so the delimiter is always the
+/// second frame; `None` for any other message (such as one without a
+/// delimiter whose domain frame is empty), which is not a ZAP request and
+/// gets no reply.
 fn split_envelope(frames: &[Message]) -> Option<(Frames<'_>, Frames<'_>)> {
     let parts: Vec<&[u8]> = frames.iter().map(|m| &m[..]).collect();
-    let delimiter = parts.iter().position(|p| p.is_empty())?;
-    let body = parts.get(delimiter + 1..)?.to_vec();
+    if !parts.get(1)?.is_empty() {
+        return None;
+    }
+    let body = parts.get(2..)?.to_vec();
     let mut envelope = parts;
-    envelope.truncate(delimiter + 1);
+    envelope.truncate(2);
     Some((envelope, body))
 }
 
 fn send_reply(zap: &ZapSocket, envelope: &[&[u8]], request_id: &[u8], reply: &ZapReply) {
+    // An admitted connection's metadata carries the mark that tells
+    // `Message::zap_user_id` this handler answered (ZAP properties take
+    // precedence over the peer's own in libzmq's metadata).
+    let metadata = match (reply.status_code, zap_mark()) {
+        ("200", Some(mark)) => zap_metadata(mark),
+        _ => Vec::new(),
+    };
     let mut out: Vec<&[u8]> = envelope.to_vec();
     out.extend_from_slice(&[
         b"1.0",
@@ -805,10 +911,65 @@ fn send_reply(zap: &ZapSocket, envelope: &[&[u8]], request_id: &[u8], reply: &Za
         reply.status_code.as_bytes(),
         reply.status_text.as_bytes(),
         reply.user_id.as_bytes(),
-        b"",
+        &metadata,
     ]);
     // A ROUTER send only fails if the peer is gone; nothing to do then.
     let _ = zap.send(&out);
+}
+
+/// The metadata property by which this crate's handler marks a connection
+/// it admitted. A peer can send a property of that name in its own
+/// handshake, but libzmq keeps the ZAP handler's value over the peer's, and
+/// the peer cannot guess the value, [`zap_mark`].
+const ZAP_MARK_PROPERTY: &str = "X-Zmq-Rs-Zap-Mark";
+
+/// A random value per process (128 bits, hex), made once; `None` if the
+/// system gave no random bytes (then no connection is marked, and
+/// `Message::zap_user_id` is always `None`).
+fn zap_mark() -> Option<&'static str> {
+    static MARK: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    MARK.get_or_init(|| {
+        let mut bytes = [0u8; 16];
+        crate::cert::fill_random(&mut bytes).ok()?;
+        Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    })
+    .as_deref()
+}
+
+/// ZMTP metadata (RFC 23) holding the mark: name length, name, value
+/// length (4 bytes, network order), value.
+fn zap_metadata(mark: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + ZAP_MARK_PROPERTY.len() + 4 + mark.len());
+    out.push(ZAP_MARK_PROPERTY.len() as u8);
+    out.extend_from_slice(ZAP_MARK_PROPERTY.as_bytes());
+    out.extend_from_slice(&(mark.len() as u32).to_be_bytes());
+    out.extend_from_slice(mark.as_bytes());
+    out
+}
+
+impl Message {
+    /// The `User-Id` this crate's [`Authenticator`] gave the connection the
+    /// message came from: the CURVE client's public key (Z85), the PLAIN
+    /// user name, or `""` for a NULL client admitted by the IP rules.
+    /// `None` unless the authenticator admitted that connection.
+    ///
+    /// Prefer it to `msg.gets("User-Id")`: libzmq fills that property from
+    /// the **peer's own handshake metadata** when no ZAP handler answered
+    /// for the connection (a NULL socket without a ZAP domain, a CURVE
+    /// server with no handler bound), so a client can claim to be `root`.
+    /// When the handler answered, its value wins over the peer's; this
+    /// method tells the cases apart by a mark the handler adds, whose value
+    /// is random per process (a peer cannot forge it). A message from a
+    /// socket whose ZAP handler is not this crate's gives `None`.
+    pub fn zap_user_id(&self) -> Option<&str> {
+        let mark = zap_mark()?;
+        let shown = self.gets(ZAP_MARK_PROPERTY)?;
+        if same_secret(shown.as_bytes(), mark.as_bytes()) {
+            self.gets("User-Id")
+        } else {
+            None
+        }
+    }
 }
 
 /// Answers one request by the handler's current mode.

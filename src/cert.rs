@@ -4,11 +4,24 @@
 //! optional metadata section.
 //!
 //! Files are written to a new temporary file in the same directory (created
-//! exclusively, never through a symbolic link) and renamed into place, so a
-//! planted link is replaced, not followed, and a reader of the old file
-//! never sees the new secret. Files are read only if they are regular files
-//! (no symbolic links, FIFOs or devices) of at most
-//! [`Certificate::MAX_FILE_LEN`] bytes, without blocking on open.
+//! exclusively under a random name, never through a symbolic link) and
+//! renamed into place, so a planted link is replaced, not followed, and a
+//! reader of the old file never sees the new secret. Files are read only if
+//! they are regular files (no symbolic links, FIFOs or devices) of at most
+//! [`Certificate::MAX_FILE_LEN`] bytes, without blocking on open; a file
+//! with a secret key must belong to the user running the process and be
+//! readable by that user only, as ssh requires of its keys
+//! ([`SecretFilePolicy`]).
+//!
+//! # Directories on the way
+//! The directories of a path are resolved by the operating system, with one
+//! rule added: a directory on the way that is a symbolic link owned by
+//! another user than the one running the process (or root) is refused, on
+//! save and on load. Links made by root (the system's layout, such as
+//! `/var/run`) or by yourself are followed; a link planted by someone else
+//! in a shared directory is not. The check is made just before the file is
+//! opened, not atomically with it: keep key directories out of places where
+//! other users can rename directories.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,6 +30,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
+use crate::auth::SecretFilePolicy;
 use crate::error::{Error, Result};
 use crate::socket::Socket;
 use crate::CurveKey;
@@ -196,6 +210,11 @@ impl Certificate {
     /// Parses a certificate file's text (public or secret). No copy of the
     /// secret key's text is made but in buffers wiped on drop.
     pub fn parse(text: &str) -> Result<Certificate> {
+        Certificate::parse_text(text).map_err(invalid)
+    }
+
+    /// [`Certificate::parse`], failing with the reason only.
+    fn parse_text(text: &str) -> std::result::Result<Certificate, &'static str> {
         let mut section = "";
         let mut public = None;
         let mut secret = None;
@@ -223,12 +242,11 @@ impl Certificate {
                 _ => {}
             }
         }
-        let public = public.ok_or_else(|| invalid("no curve/public-key"))?;
-        let public =
-            CurveKey::from_z85(public).map_err(|_| invalid("public-key is not a Z85 key"))?;
+        let public = public.ok_or("no curve/public-key")?;
+        let public = CurveKey::from_z85(public).map_err(|_| "public-key is not a Z85 key")?;
         let secret = match secret {
             Some(text) => {
-                let not_a_key = || invalid("secret-key is not a Z85 key");
+                let not_a_key = || "secret-key is not a Z85 key";
                 let bytes = crate::z85::decode_secret(text).map_err(|_| not_a_key())?;
                 Some(CurveKey::from_bytes(&bytes).map_err(|_| not_a_key())?)
             }
@@ -236,7 +254,7 @@ impl Certificate {
         };
         if let Some(secret) = &secret {
             if CurveKey::public_from_secret(secret).is_ok_and(|derived| derived != public) {
-                return Err(invalid("public-key does not belong to secret-key"));
+                return Err("public-key does not belong to secret-key");
             }
         }
         Ok(Certificate {
@@ -246,17 +264,36 @@ impl Certificate {
         })
     }
 
-    /// Writes `BASE.key` (public) and, with a secret key, `BASE.key_secret`
+    /// Writes the public certificate and, with a secret key, the secret one
     /// (mode 0600); returns their paths. See [`Certificate::save_secret`].
-    pub fn save(&self, base: impl AsRef<Path>) -> Result<(PathBuf, Option<PathBuf>)> {
-        let base = base.as_ref();
-        let public_path = with_suffix(base, ".key");
+    ///
+    /// `path` names the pair as pyzmq's `create_certificates` (a base name)
+    /// or czmq's `zcert_save` (the public file) do:
+    ///
+    /// | `path` | public file | secret file |
+    /// |---|---|---|
+    /// | `dir/server` (a base name) | `dir/server.key` | `dir/server.key_secret` |
+    /// | `dir/server.key` | `dir/server.key` | `dir/server.key_secret` |
+    /// | `dir/server.key_secret` | `dir/server.key` | `dir/server.key_secret` |
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("zmq-doc-save-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// let cert = zmq::Certificate::generate()?;
+    /// let (public, secret) = cert.save(dir.join("server.key"))?;
+    /// assert_eq!(public, dir.join("server.key"));
+    /// assert_eq!(secret, Some(dir.join("server.key_secret")));
+    /// assert_eq!(cert.save(dir.join("server"))?.0, dir.join("server.key"));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(PathBuf, Option<PathBuf>)> {
+        let (public_path, secret_path) = pair_paths(path.as_ref());
         self.save_public(&public_path)?;
         let secret_path = match self.secret {
             Some(_) => {
-                let path = with_suffix(base, ".key_secret");
-                self.save_secret(&path)?;
-                Some(path)
+                self.save_secret(&secret_path)?;
+                Some(secret_path)
             }
             None => None,
         };
@@ -284,19 +321,42 @@ impl Certificate {
     /// Reads a certificate file: a regular file (a symbolic link, FIFO,
     /// device or directory is an error, found without blocking) of at most
     /// [`Certificate::MAX_FILE_LEN`] bytes. The file's text is wiped from
-    /// memory once parsed.
+    /// memory once parsed. Every error names the file.
+    ///
+    /// A file with a secret key must be owned by the user running the
+    /// process and readable and writable by that user only (mode 0600 or
+    /// 0400), as ssh requires; else the error (an
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) of kind `PermissionDenied`)
+    /// says why and how to fix it. [`Certificate::load_with`] with
+    /// [`SecretFilePolicy::AnyOwnerAndMode`] opts out.
     pub fn load(path: impl AsRef<Path>) -> Result<Certificate> {
-        let bytes = read_regular_file(path.as_ref(), Certificate::MAX_FILE_LEN)?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| invalid("not UTF-8 text"))?;
-        Certificate::parse(text)
+        Certificate::load_with(path, SecretFilePolicy::OwnerOnly)
+    }
+
+    /// [`Certificate::load`], with the given check of a secret file's owner
+    /// and mode (public certificates are never checked).
+    pub fn load_with(path: impl AsRef<Path>, policy: SecretFilePolicy) -> Result<Certificate> {
+        let path = path.as_ref();
+        let file = read_regular_file(path, Certificate::MAX_FILE_LEN)?;
+        let text = std::str::from_utf8(&file.bytes)
+            .map_err(|_| invalid(format!("{}: not UTF-8 text", path.display())))?;
+        let cert = Certificate::parse_text(text)
+            .map_err(|why| invalid(format!("{}: {why}", path.display())))?;
+        if cert.secret.is_some() {
+            check_secret_file(path, &file, policy, "a secret key")?;
+        }
+        Ok(cert)
     }
 
     /// Reads every public certificate (`*.key`) of a directory, as pyzmq's
     /// `load_certificates` does; each is read as [`Certificate::load`] does,
     /// and a file that cannot be read or parsed is an error.
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<Certificate>> {
+        let dir = dir.as_ref();
         let mut certs = Vec::new();
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        check_directory_links(dir, dir)?;
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| path_error(dir, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "key"))
             .collect();
@@ -337,6 +397,19 @@ fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// The public and the secret file of the pair `path` names (see
+/// [`Certificate::save`]): a base name, or the public or secret file itself.
+fn pair_paths(path: &Path) -> (PathBuf, PathBuf) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if let Some(public) = name.strip_suffix("_secret").filter(|n| n.ends_with(".key")) {
+        (path.with_file_name(public), path.to_path_buf())
+    } else if name.ends_with(".key") {
+        (path.to_path_buf(), with_suffix(path, "_secret"))
+    } else {
+        (with_suffix(path, ".key"), with_suffix(path, ".key_secret"))
+    }
+}
+
 /// An I/O error saying what is wrong with a file.
 fn file_error(kind: std::io::ErrorKind, path: &Path, why: &str) -> Error {
     Error::from(std::io::Error::new(
@@ -345,13 +418,127 @@ fn file_error(kind: std::io::ErrorKind, path: &Path, why: &str) -> Error {
     ))
 }
 
+/// An I/O error of the system, naming the file it was about.
+fn path_error(path: &Path, e: std::io::Error) -> Error {
+    file_error(e.kind(), path, &e.to_string())
+}
+
+/// A file read by [`read_regular_file`]: its bytes, wiped on drop, and what
+/// `fstat` said of it.
+pub(crate) struct ReadFile {
+    pub(crate) bytes: Zeroizing<Vec<u8>>,
+    #[cfg_attr(not(unix), allow(dead_code))] // the owner and mode are unix's
+    meta: std::fs::Metadata,
+}
+
+/// The user running the process.
+#[cfg(unix)]
+fn effective_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Refuses a file holding `what` (a secret key, passwords) that another user
+/// owns or that group or others may read or write, as ssh refuses such
+/// keys; unless `policy` opts out. The facts come from the `fstat` of the
+/// very file that was read.
+pub(crate) fn check_secret_file(
+    path: &Path,
+    file: &ReadFile,
+    policy: SecretFilePolicy,
+    what: &str,
+) -> Result<()> {
+    if policy == SecretFilePolicy::AnyOwnerAndMode {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = effective_uid();
+        let owner = file.meta.uid();
+        if owner != me {
+            return Err(file_error(
+                std::io::ErrorKind::PermissionDenied,
+                path,
+                &format!(
+                    "holds {what} but belongs to uid {owner}, not to uid {me} that runs this \
+                     process; give it to this user (chown), or opt out with \
+                     SecretFilePolicy::AnyOwnerAndMode"
+                ),
+            ));
+        }
+        let mode = file.meta.mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(file_error(
+                std::io::ErrorKind::PermissionDenied,
+                path,
+                &format!(
+                    "holds {what} but its mode {mode:04o} lets other users read or write it; \
+                     make it private (chmod 600), or opt out with \
+                     SecretFilePolicy::AnyOwnerAndMode"
+                ),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, file, what);
+    Ok(())
+}
+
+/// Refuses a path whose directories include a symbolic link owned by
+/// another user than the one running the process, or root (see the
+/// [module documentation](self)); `dir` itself is checked too. `file` is
+/// the file the error names.
+pub(crate) fn check_directory_links(file: &Path, dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = effective_uid();
+        for ancestor in dir.ancestors() {
+            if ancestor.as_os_str().is_empty() {
+                continue;
+            }
+            // A directory that does not exist: the open says so, by name.
+            let Ok(meta) = std::fs::symlink_metadata(ancestor) else {
+                continue;
+            };
+            let owner = meta.uid();
+            if meta.file_type().is_symlink() && owner != me && owner != 0 {
+                return Err(file_error(
+                    std::io::ErrorKind::PermissionDenied,
+                    file,
+                    &format!(
+                        "the directory {} on the way is a symbolic link of uid {owner} \
+                         (neither uid {me} that runs this process nor root); give the real \
+                         directory (std::fs::canonicalize) if you trust it",
+                        ancestor.display()
+                    ),
+                ));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, dir);
+    Ok(())
+}
+
+/// The directory a file is in (`.` for a bare name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 /// Reads a file that must be a regular file (a symbolic link, FIFO, device
 /// or directory is refused, without blocking: opened with `O_NONBLOCK |
 /// O_NOFOLLOW`, then checked with `fstat`) of at most `limit` bytes, into a
 /// buffer wiped on drop, allocated once (a growing buffer would leave copies
-/// of secrets behind).
-pub(crate) fn read_regular_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>> {
+/// of secrets behind). A file that reports no size (`/proc`, `/sys`) is read
+/// up to `limit`. Every error names the file.
+pub(crate) fn read_regular_file(path: &Path, limit: u64) -> Result<ReadFile> {
     use std::io::ErrorKind;
+    check_directory_links(path, parent_dir(path))?;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -360,7 +547,11 @@ pub(crate) fn read_regular_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec
         libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_CLOEXEC,
     );
     #[cfg(not(unix))]
-    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+    if std::fs::symlink_metadata(path)
+        .map_err(|e| path_error(path, e))?
+        .file_type()
+        .is_symlink()
+    {
         return Err(file_error(
             ErrorKind::InvalidInput,
             path,
@@ -377,9 +568,9 @@ pub(crate) fn read_regular_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec
                 "is a symbolic link; give the path of the file itself",
             ))
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(path_error(path, e)),
     };
-    let meta = file.metadata()?;
+    let meta = file.metadata().map_err(|e| path_error(path, e))?;
     if !meta.is_file() {
         return Err(file_error(
             ErrorKind::InvalidInput,
@@ -397,54 +588,104 @@ pub(crate) fn read_regular_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec
     if meta.len() > limit {
         return Err(too_large());
     }
-    // One byte more than the file's size: filling it means the file grew.
-    let size = usize::try_from(meta.len()).map_err(|_| too_large())?;
+    // Files of /proc and /sys say they are empty: read them up to the limit.
+    let no_size = meta.len() == 0;
+    let expected = if no_size { limit } else { meta.len() };
+    // One byte more than expected: filling it means the file is larger.
+    let size = usize::try_from(expected).map_err(|_| too_large())?;
     let mut buf = Zeroizing::new(vec![0u8; size + 1]);
     let mut filled = 0;
     loop {
-        let Some(free) = buf.get_mut(filled..) else {
-            return Err(too_large());
+        let Some(free) = buf.get_mut(filled..).filter(|f| !f.is_empty()) else {
+            return Err(if no_size {
+                too_large()
+            } else {
+                file_error(
+                    ErrorKind::InvalidData,
+                    path,
+                    "grew while it was being read; try again once it is written",
+                )
+            });
         };
         match file.read(free) {
             Ok(0) => break,
-            Ok(n) => {
-                filled += n;
-                if filled == buf.len() {
-                    return Err(too_large());
-                }
-            }
+            Ok(n) => filled += n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(path_error(path, e)),
         }
     }
     buf.truncate(filled);
-    Ok(buf)
+    Ok(ReadFile { bytes: buf, meta })
+}
+
+/// Fills `buf` with random bytes from the operating system.
+pub(crate) fn fill_random(buf: &mut [u8]) -> std::io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let mut filled = 0;
+        while let Some(free) = buf.get_mut(filled..).filter(|f| !f.is_empty()) {
+            // SAFETY: the kernel writes at most `free.len()` bytes to `free`.
+            let n = unsafe { libc::getrandom(free.as_mut_ptr().cast(), free.len(), 0) };
+            match usize::try_from(n) {
+                Ok(n) => filled += n,
+                Err(_) => {
+                    let e = std::io::Error::last_os_error();
+                    match e.raw_os_error() {
+                        Some(libc::EINTR) => continue,
+                        // A kernel older than 3.17.
+                        Some(libc::ENOSYS) => break,
+                        _ => return Err(e),
+                    }
+                }
+            }
+        }
+        if filled == buf.len() {
+            return Ok(());
+        }
+    }
+    #[cfg(unix)]
+    {
+        std::fs::File::open("/dev/urandom")?.read_exact(buf)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::hash::{BuildHasher, Hasher};
+        // The standard library's per-process random hash keys.
+        for chunk in buf.chunks_mut(8) {
+            let word = std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish();
+            chunk.copy_from_slice(&word.to_ne_bytes()[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// A temporary name for `name` no other process can predict:
+/// `.NAME.<16 random hex digits>.tmp`.
+fn temp_name(name: &std::ffi::OsStr) -> Result<std::ffi::OsString> {
+    let mut random = [0u8; 8];
+    fill_random(&mut random)?;
+    let mut temp = std::ffi::OsString::from(".");
+    temp.push(name);
+    temp.push(format!(".{:016x}.tmp", u64::from_ne_bytes(random)));
+    Ok(temp)
 }
 
 /// Writes `contents` to `path` through a new file in the same directory
-/// (`O_CREAT | O_EXCL | O_NOFOLLOW`, `mode` less the umask) renamed into
-/// place: a symbolic link at `path` is replaced, never followed, and the old
-/// file (if any) is left untouched for whoever has it open.
+/// (`O_CREAT | O_EXCL | O_NOFOLLOW` under a random name, `mode` less the
+/// umask) renamed into place: a symbolic link at `path` is replaced, never
+/// followed, and the old file (if any) is left untouched for whoever has it
+/// open. Every error names the file.
 fn write_new_file(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
         .ok_or(Error::from(crate::ErrorKind::InvalidArgument))?;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
+    check_directory_links(path, dir)?;
     let mut attempts = 0;
     let (temp, mut file) = loop {
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(
-            ".{}.{}.tmp",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let temp = dir.join(temp_name);
+        let temp = dir.join(temp_name(name)?);
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -458,11 +699,11 @@ fn write_new_file(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
         let _ = mode;
         match options.open(&temp) {
             Ok(file) => break (temp, file),
-            // Someone else's file (or link) by that name: take another name.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 100 => {
+            // 64 random bits taken: only by chance; take another name.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 10 => {
                 attempts += 1;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(path_error(&temp, e)),
         }
     };
     let written = file
@@ -474,7 +715,7 @@ fn write_new_file(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
         });
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temp);
-        return Err(e.into());
+        return Err(path_error(path, e));
     }
     // Make the rename durable; not every platform can sync a directory.
     if let Ok(dir) = std::fs::File::open(dir) {

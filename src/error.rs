@@ -271,6 +271,11 @@ impl Error {
         Error::with_what(ErrorKind::MalformedEvent, what)
     }
 
+    /// An argument this crate refuses before libzmq sees it, and why.
+    pub(crate) fn invalid_argument(why: impl Into<Cow<'static, str>>) -> Error {
+        Error::with_what(ErrorKind::InvalidArgument, why)
+    }
+
     /// A certificate file that could not be understood.
     pub(crate) fn invalid_certificate(why: impl Into<Cow<'static, str>>) -> Error {
         Error::with_what(ErrorKind::InvalidCertificate, why)
@@ -377,6 +382,9 @@ impl fmt::Display for Error {
             (_, Some(Source::Io(e))) => write!(f, "I/O error: {e}"),
             (ErrorKind::MalformedEvent, _) => write!(f, "malformed event: {what}"),
             (ErrorKind::InvalidCertificate, _) => write!(f, "invalid certificate: {what}"),
+            (ErrorKind::InvalidArgument, _) if !what.is_empty() => {
+                write!(f, "{}: {what}", strerror(self.errno))
+            }
             (ErrorKind::Other, _) => write!(f, "{} (errno {})", strerror(self.errno), self.errno),
             _ => f.write_str(&strerror(self.errno)),
         }

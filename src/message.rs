@@ -383,6 +383,14 @@ impl Message {
     /// A metadata property of a received message: "Socket-Type", "Routing-Id",
     /// "User-Id", "Peer-Address", or an application "X-..." property set with
     /// `ZMQ_METADATA`. `None` when absent, not UTF-8, or `name` has a NUL byte.
+    ///
+    /// Every property but "Peer-Address" can come from the **peer's own
+    /// handshake**: when no ZAP handler answered for the connection (a NULL
+    /// socket without a ZAP domain, a CURVE server with no handler bound),
+    /// "User-Id" is whatever the client claimed (`root`). Use
+    /// [`Message::zap_user_id`], which is `None` unless the crate's
+    /// [`Authenticator`](crate::auth::Authenticator) admitted the connection
+    /// (docs/SECURITY.md).
     #[doc(alias = "zmq_msg_gets")]
     pub fn gets(&self, name: &str) -> Option<&str> {
         let name = CString::new(name).ok()?;

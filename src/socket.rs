@@ -443,6 +443,8 @@ impl Socket {
     #[doc(alias = "zmq_msg_send")]
     #[inline]
     pub fn send_msg_with(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
+        // XSUB subscriptions: at most Socket::MAX_TOPIC_LEN (libzmq's trie).
+        self.check_subscription_frame(msg)?;
         // SAFETY: live socket and initialised message; on success libzmq takes
         // the content and re-initialises `msg` empty, on failure leaves it.
         check(unsafe { zmq_sys::zmq_msg_send(msg.raw_for_io(), self.as_raw(), flags.bits()) })?;

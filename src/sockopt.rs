@@ -693,6 +693,67 @@ impl SetCodec for Bytes {
     }
 }
 
+/// A subscription topic: at most [`Socket::MAX_TOPIC_LEN`] bytes, longer is
+/// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) with the
+/// reason.
+pub(crate) struct Topic;
+
+impl Socket {
+    /// The longest topic [`Socket::set_subscribe`] and
+    /// [`Socket::set_unsubscribe`] take, and an XSUB socket sends (a
+    /// subscription message `\x01topic` or `\x00topic`): 4 KiB.
+    ///
+    /// libzmq 4.3.5 keeps subscriptions in tries that recurse once per byte
+    /// of a topic: on the calling thread (SUB and XSUB: adding and removing
+    /// a topic, re-sending the subscriptions to a new peer), about 130
+    /// bytes of stack per topic byte as measured here (libzmq built at
+    /// `opt-level` 1, the dev profile's), and on libzmq's reaper thread
+    /// (freeing them when the socket closes, about 64 bytes per byte). A
+    /// 256 KiB unsubscription aborts the process; a 10 MiB subscription
+    /// crashes it when the socket closes. 4 KiB topics take at most about
+    /// 520 KiB of stack: a quarter of the 2 MiB of a Rust thread spawned
+    /// with the default stack size (docs/SECURITY.md).
+    pub const MAX_TOPIC_LEN: usize = 4 * 1024;
+
+    /// Refuses a frame an XSUB socket would take as a subscription or
+    /// unsubscription (first byte 1 or 0) with a topic longer than
+    /// [`Socket::MAX_TOPIC_LEN`]: libzmq keeps XSUB's subscriptions in the
+    /// same trie as [`Socket::set_subscribe`]. Costs a length comparison,
+    /// and asks the socket type only for such long frames.
+    #[inline]
+    pub(crate) fn check_subscription_frame(&self, frame: &crate::Message) -> Result<()> {
+        let len = frame.len();
+        if len <= Socket::MAX_TOPIC_LEN + 1 || !matches!(frame.first(), Some(0 | 1)) {
+            return Ok(());
+        }
+        if self.socket_type()? != crate::SocketType::Xsub {
+            return Ok(());
+        }
+        Err(topic_too_long(len - 1).context("send", "XSUB subscription"))
+    }
+}
+
+/// The error of a topic longer than [`Socket::MAX_TOPIC_LEN`], with the
+/// reason.
+fn topic_too_long(len: usize) -> Error {
+    Error::invalid_argument(format!(
+        "a topic of {len} bytes is longer than Socket::MAX_TOPIC_LEN ({} bytes): libzmq 4.3.5 \
+         recurses once per topic byte in its subscription trie, and longer topics can \
+         overflow the stack and crash the process",
+        Socket::MAX_TOPIC_LEN
+    ))
+}
+
+impl SetCodec for Topic {
+    type Set<'a> = &'a [u8];
+    fn set(socket: &Socket, option: c_int, value: &[u8]) -> Result<()> {
+        if value.len() > Socket::MAX_TOPIC_LEN {
+            return Err(topic_too_long(value.len()));
+        }
+        socket.setsockopt_raw(option, value)
+    }
+}
+
 /// A routing id: 1 to 255 bytes (libzmq's limit; longer is rejected here
 /// with [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument)).
 pub(crate) struct RoutingId;
@@ -827,6 +888,7 @@ macro_rules! set_ty {
     (MillisUnset) => { Duration };
     (OptSecs) => { Option<Duration> };
     (Bytes) => { &[u8] };
+    (Topic) => { &[u8] };
     (RoutingId) => { &[u8] };
     (Str) => { &str };
     (Key) => { &CurveKey };
@@ -1025,12 +1087,13 @@ sockopts! {
 
     // ---- publish-subscribe ---------------------------------------------------
 
-    /// Subscribes to messages starting with a prefix (empty = all). Bytes;
+    /// Subscribes to messages starting with a prefix (empty = all). Bytes,
+    /// at most [`Socket::MAX_TOPIC_LEN`] (longer ones crash libzmq 4.3.5);
     /// no subscription by default; SUB (and XPUB in manual mode).
-    ZMQ_SUBSCRIBE "ZMQ_SUBSCRIBE" => - / set_subscribe : Bytes;
-    /// Removes a subscription made with `ZMQ_SUBSCRIBE`. Bytes; SUB (and
-    /// XPUB in manual mode).
-    ZMQ_UNSUBSCRIBE "ZMQ_UNSUBSCRIBE" => - / set_unsubscribe : Bytes;
+    ZMQ_SUBSCRIBE "ZMQ_SUBSCRIBE" => - / set_subscribe : Topic;
+    /// Removes a subscription made with `ZMQ_SUBSCRIBE`. Bytes, at most
+    /// [`Socket::MAX_TOPIC_LEN`]; SUB (and XPUB in manual mode).
+    ZMQ_UNSUBSCRIBE "ZMQ_UNSUBSCRIBE" => - / set_unsubscribe : Topic;
     /// Pass every subscription message up, not only new topics. Default
     /// false; XPUB, PUB.
     ZMQ_XPUB_VERBOSE "ZMQ_XPUB_VERBOSE" => - / set_xpub_verbose : Bool;

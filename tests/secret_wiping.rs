@@ -137,6 +137,11 @@ fn plain_scenarios(dir: &std::path::Path) {
     auth.configure_plain("map", users);
     let file = dir.join("passwords");
     std::fs::write(&file, PASSWORD_FILE).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt; // a password file must be private
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     auth.configure_plain_file("file", &file).unwrap();
 
     // A real handshake: the password reaches the authenticator in a ZAP request.

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use zmq::auth::{Authenticator, IpRule};
 use zmq::{Certificate, Context, Event, Monitor, MonitorEvents, Socket, SocketType};
 
+mod raw_zmtp;
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("zmq-rs-security-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -251,6 +253,8 @@ fn plain_password_checked_per_domain_and_from_a_file() {
     let dir = temp_dir("passwords");
     let file = dir.join("passwords");
     std::fs::write(&file, "# users\nadmin=secret\nguest = guest\n").unwrap();
+    #[cfg(unix)]
+    chmod(&file, 0o600); // a password file must be private (issue 24)
     auth.configure_plain_file("global", &file).unwrap();
     let (server, mut mon, endpoint) = plain_server(&ctx, "global");
 
@@ -976,4 +980,433 @@ fn z85_matches_libzmq() {
     assert_eq!(zmq::z85::decode(&ours).unwrap(), data);
     assert!(zmq::z85::encode(&data[..5]).is_err());
     assert!(zmq::z85::decode(&ours[..7]).is_err());
+}
+
+// ---- issue 24: hardening IV --------------------------------------------------
+
+/// Whether this process runs as root (tests that give files to another user).
+#[cfg(unix)]
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[cfg(unix)]
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The I/O error inside a crate error: its kind and message.
+fn io_error(e: &zmq::Error) -> (std::io::ErrorKind, String) {
+    assert_eq!(e.kind(), zmq::ErrorKind::Io, "{e}");
+    let io = std::error::Error::source(e)
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .unwrap();
+    (io.kind(), io.to_string())
+}
+
+// item 1: guard bounds the message size (the memory is measured in
+// tests/preauth_memory.rs).
+#[test]
+fn guard_limits_the_message_size_unless_one_was_chosen() {
+    let ctx = Context::new();
+    let auth = Authenticator::start(&ctx).unwrap();
+    let server = ctx.socket(SocketType::Rep).unwrap();
+    auth.guard(&server).unwrap();
+    assert_eq!(server.maxmsgsize().unwrap(), 1 << 20);
+    let chosen = ctx.socket(SocketType::Rep).unwrap();
+    chosen.set_maxmsgsize(50 << 20).unwrap();
+    auth.guard(&chosen).unwrap();
+    assert_eq!(chosen.maxmsgsize().unwrap(), 50 << 20);
+}
+
+// item 3: topics that crash libzmq 4.3.5 are refused by the safe API.
+
+/// Runs this test binary again with only `test` and `ZMQ_RS_CHILD` set,
+/// and fails with the child's output if it did not exit cleanly (a stack
+/// overflow kills it with a signal).
+fn in_child(test: &str) -> bool {
+    if std::env::var_os("ZMQ_RS_CHILD").is_some() {
+        return true;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env("ZMQ_RS_CHILD", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the child process running {test} failed: {:?}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    false
+}
+
+#[test]
+fn long_topics_are_refused_before_they_crash_the_process() {
+    if !in_child("long_topics_are_refused_before_they_crash_the_process") {
+        return;
+    }
+    // On a thread with the default stack of a spawned Rust thread (2 MiB).
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let ctx = Context::new();
+            let sub = ctx.socket(SocketType::Sub).unwrap();
+            let refused = |r: zmq::Result<()>| {
+                let e = r.unwrap_err();
+                assert_eq!(e.kind(), zmq::ErrorKind::InvalidArgument);
+                let shown = e.to_string();
+                assert!(
+                    shown.contains("MAX_TOPIC_LEN") && shown.contains("4096 bytes"),
+                    "{shown}"
+                );
+                assert!(shown.contains("stack"), "{shown}");
+            };
+            // libzmq would overflow the stack adding, then removing, these.
+            refused(sub.set_subscribe(&vec![b'a'; 256 << 10]));
+            refused(sub.set_unsubscribe(&vec![b'a'; 256 << 10]));
+            refused(sub.set_subscribe(&vec![b'a'; 10 << 20]));
+            let xpub = ctx.socket(SocketType::Xpub).unwrap();
+            xpub.set_xpub_manual(true).unwrap();
+            refused(xpub.set_subscribe(&vec![b'a'; 10 << 20]));
+            // XSUB keeps its own trie: subscription messages are topics too.
+            let xsub = ctx.socket(SocketType::Xsub).unwrap();
+            let mut subscribe = vec![1u8];
+            subscribe.resize(256 << 10, b'a');
+            refused(xsub.send(subscribe.clone()));
+            subscribe[0] = 0;
+            refused(xsub.send(subscribe));
+            // The longest topic works, there and back, and at close.
+            let topic = vec![b'a'; Socket::MAX_TOPIC_LEN];
+            sub.set_subscribe(&topic).unwrap();
+            sub.set_unsubscribe(&topic).unwrap();
+            sub.set_subscribe(&topic).unwrap();
+            let mut at_max = vec![1u8];
+            at_max.extend_from_slice(&topic);
+            xsub.send(at_max.clone()).unwrap();
+            at_max[0] = 0;
+            xsub.send(at_max).unwrap();
+            drop((sub, xpub, xsub));
+            drop(ctx);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+// item 4: secret files must be private to their owner.
+
+#[cfg(unix)]
+#[test]
+fn secret_files_readable_by_others_are_refused_with_the_fix() {
+    let dir = temp_dir("modes");
+    let cert = Certificate::generate().unwrap();
+    let (public, secret) = cert.save(dir.join("server")).unwrap();
+    let secret = secret.unwrap();
+    for mode in [0o644, 0o640, 0o666, 0o604, 0o620] {
+        chmod(&secret, mode);
+        let e = Certificate::load(&secret).unwrap_err();
+        let (kind, shown) = io_error(&e);
+        assert_eq!(kind, std::io::ErrorKind::PermissionDenied, "{shown}");
+        assert!(
+            shown.contains(&format!("{mode:04o}")) && shown.contains("chmod 600"),
+            "{shown}"
+        );
+        assert!(shown.contains(&secret.display().to_string()), "{shown}");
+    }
+    for mode in [0o600, 0o400] {
+        chmod(&secret, mode);
+        assert_eq!(Certificate::load(&secret).unwrap(), cert);
+    }
+    // Public certificates may be read by anyone.
+    chmod(&public, 0o644);
+    assert_eq!(Certificate::load(&public).unwrap(), cert.public_only());
+
+    let passwords = dir.join("passwords");
+    std::fs::write(&passwords, "admin=secret\n").unwrap();
+    chmod(&passwords, 0o644);
+    let ctx = Context::new();
+    let auth = Authenticator::start(&ctx).unwrap();
+    let e = auth.configure_plain_file("*", &passwords).unwrap_err();
+    let (kind, shown) = io_error(&e);
+    assert_eq!(kind, std::io::ErrorKind::PermissionDenied, "{shown}");
+    assert!(
+        shown.contains("0644") && shown.contains("chmod 600"),
+        "{shown}"
+    );
+    chmod(&passwords, 0o600);
+    auth.configure_plain_file("*", &passwords).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn secret_files_of_another_user_are_refused() {
+    if !is_root() {
+        println!("skipped: giving a file to another user needs root (CI runs as root)");
+        return;
+    }
+    let dir = temp_dir("owner");
+    let cert = Certificate::generate().unwrap();
+    let secret = dir.join("server.key_secret");
+    cert.save_secret(&secret).unwrap();
+    std::os::unix::fs::chown(&secret, Some(65534), None).unwrap();
+    let e = Certificate::load(&secret).unwrap_err();
+    let (kind, shown) = io_error(&e);
+    assert_eq!(kind, std::io::ErrorKind::PermissionDenied, "{shown}");
+    assert!(
+        shown.contains("uid 65534") && shown.contains("chown"),
+        "{shown}"
+    );
+}
+
+// item 5 and issue 30: key files.
+
+#[cfg(unix)]
+#[test]
+fn save_cannot_be_blocked_by_planting_the_temporary_names() {
+    let dir = temp_dir("planted-temps");
+    let pid = std::process::id();
+    for n in 0..1000 {
+        std::fs::write(dir.join(format!(".server.key_secret.{pid}.{n}.tmp")), "").unwrap();
+        std::fs::write(dir.join(format!(".server.key.{pid}.{n}.tmp")), "").unwrap();
+    }
+    let cert = Certificate::generate().unwrap();
+    cert.save(dir.join("server")).unwrap();
+    assert_eq!(
+        Certificate::load(dir.join("server.key_secret")).unwrap(),
+        cert
+    );
+    // The temporary names in use are not the planted ones.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2002);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_directory_link_of_another_user_is_refused_on_save_and_load() {
+    if !is_root() {
+        println!("skipped: a link owned by another user needs root (CI runs as root)");
+        return;
+    }
+    let dir = temp_dir("planted-dir-link");
+    let real = dir.join("real");
+    std::fs::create_dir(&real).unwrap();
+    let cert = Certificate::generate().unwrap();
+    cert.save(real.join("server")).unwrap();
+    // Someone else's link to the key directory.
+    let link = dir.join("keys");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+    for e in [
+        Certificate::load(link.join("server.key")).unwrap_err(),
+        cert.save(link.join("other")).unwrap_err(),
+        Certificate::load_dir(&link).unwrap_err(),
+    ] {
+        let (kind, shown) = io_error(&e);
+        assert_eq!(kind, std::io::ErrorKind::PermissionDenied, "{shown}");
+        assert!(
+            shown.contains("symbolic link") && shown.contains("uid 65534"),
+            "{shown}"
+        );
+    }
+    assert!(!real.join("other.key").exists());
+    // Our own link is followed.
+    let own = dir.join("own");
+    std::os::unix::fs::symlink(&real, &own).unwrap();
+    assert_eq!(
+        Certificate::load(own.join("server.key")).unwrap(),
+        cert.public_only()
+    );
+}
+
+#[test]
+fn plain_credentials_that_are_not_utf8_are_refused_400() {
+    let ctx = Context::new();
+    let auth = Authenticator::start(&ctx).unwrap();
+    auth.configure_plain("*", users("secret"));
+    let req = ctx.socket(SocketType::Req).unwrap();
+    req.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    req.connect(zmq::auth::ZAP_ENDPOINT).unwrap();
+    for (user, password) in [(&b"admin"[..], &b"\xff\xfe"[..]), (b"\xc3(", b"secret")] {
+        req.send_multipart([
+            &b"1.0"[..],
+            b"1",
+            b"",
+            b"127.0.0.1",
+            b"",
+            b"PLAIN",
+            user,
+            password,
+        ])
+        .unwrap();
+        let reply = req.recv_multipart().unwrap();
+        assert_eq!(&reply[2][..], b"400", "{:?}", reply[3]);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn files_that_report_no_size_are_read_not_called_too_large() {
+    let e = Certificate::load("/proc/self/status").unwrap_err();
+    assert_eq!(e.kind(), zmq::ErrorKind::InvalidCertificate, "{e}");
+    assert!(!e.to_string().contains("larger than"), "{e}");
+    assert!(e.to_string().contains("/proc/self/status"), "{e}");
+}
+
+#[test]
+fn a_message_without_a_delimiter_gets_no_reply_even_with_an_empty_domain() {
+    let ctx = Context::new();
+    let _auth = Authenticator::start(&ctx).unwrap();
+    let dealer = ctx.socket(SocketType::Dealer).unwrap();
+    dealer.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    dealer.connect(zmq::auth::ZAP_ENDPOINT).unwrap();
+    // No delimiter; the domain frame is empty.
+    dealer
+        .send_multipart([&b"1.0"[..], b"1", b"", b"127.0.0.1", b"", b"NULL"])
+        .unwrap();
+    // A request after it, delimited: the first reply must be its own.
+    dealer
+        .send_multipart([&b""[..], b"1.0", b"2", b"d", b"127.0.0.1", b"", b"NULL"])
+        .unwrap();
+    let reply = dealer.recv_multipart().unwrap();
+    assert_eq!(
+        (&reply[0][..], &reply[2][..], &reply[3][..]),
+        (&b""[..], &b"2"[..], &b"200"[..]),
+        "{reply:?}"
+    );
+}
+
+#[test]
+fn load_errors_name_the_file() {
+    let dir = temp_dir("errors-name");
+    let missing = dir.join("missing.key");
+    let e = Certificate::load(&missing).unwrap_err();
+    let (kind, shown) = io_error(&e);
+    assert_eq!(kind, std::io::ErrorKind::NotFound);
+    assert!(shown.contains(&missing.display().to_string()), "{shown}");
+    assert!(e.to_string().contains("missing.key"), "{e}");
+    let garbage = dir.join("garbage.key");
+    std::fs::write(&garbage, "not a certificate").unwrap();
+    let e = Certificate::load(&garbage).unwrap_err();
+    assert!(e.to_string().contains("garbage.key"), "{e}");
+    let e = Certificate::load_dir(dir.join("no-such-dir")).unwrap_err();
+    assert!(e.to_string().contains("no-such-dir"), "{e}");
+}
+
+#[test]
+fn save_takes_the_public_file_name_as_czmq_does() {
+    let dir = temp_dir("save-names");
+    let cert = Certificate::generate().unwrap();
+    let (public, secret) = cert.save(dir.join("server.key")).unwrap();
+    assert_eq!(public, dir.join("server.key"));
+    assert_eq!(secret, Some(dir.join("server.key_secret")));
+    let (public, secret) = cert.save(dir.join("client.key_secret")).unwrap();
+    assert_eq!(public, dir.join("client.key"));
+    assert_eq!(secret, Some(dir.join("client.key_secret")));
+    let (public, _) = cert.save(dir.join("base")).unwrap();
+    assert_eq!(public, dir.join("base.key"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "base.key",
+            "base.key_secret",
+            "client.key",
+            "client.key_secret",
+            "server.key",
+            "server.key_secret"
+        ]
+    );
+    assert_eq!(
+        Certificate::load(dir.join("server.key_secret")).unwrap(),
+        cert
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_owner_and_mode_check_is_turned_off_only_explicitly() {
+    use zmq::auth::SecretFilePolicy;
+    let dir = temp_dir("opt-out");
+    let cert = Certificate::generate().unwrap();
+    let secret = dir.join("server.key_secret");
+    cert.save_secret(&secret).unwrap();
+    chmod(&secret, 0o644);
+    assert!(Certificate::load(&secret).is_err());
+    assert!(Certificate::load_with(&secret, SecretFilePolicy::default()).is_err());
+    assert_eq!(
+        Certificate::load_with(&secret, SecretFilePolicy::AnyOwnerAndMode).unwrap(),
+        cert
+    );
+    let passwords = dir.join("passwords");
+    std::fs::write(&passwords, "admin=secret\n").unwrap();
+    chmod(&passwords, 0o644);
+    let ctx = Context::new();
+    let auth = Authenticator::start(&ctx).unwrap();
+    assert!(auth.configure_plain_file("*", &passwords).is_err());
+    auth.configure_plain_file_with("*", &passwords, SecretFilePolicy::AnyOwnerAndMode)
+        .unwrap();
+}
+
+// item 2: a User-Id claimed in the handshake.
+
+/// A NULL REQ client written by hand that claims `User-Id: root` (and
+/// guesses the authenticator's mark) in its READY, then sends "hello".
+fn forging_client(endpoint: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = raw_zmtp::connect(endpoint, "NULL");
+    let claims = raw_zmtp::metadata(&[
+        ("Socket-Type", b"REQ"),
+        ("User-Id", b"root"),
+        ("X-Zmq-Rs-Zap-Mark", b"00000000000000000000000000000000"),
+    ]);
+    stream
+        .write_all(&raw_zmtp::command("READY", &claims))
+        .unwrap();
+    stream.write_all(&raw_zmtp::frame(true, b"")).unwrap();
+    stream.write_all(&raw_zmtp::frame(false, b"hello")).unwrap();
+    stream
+}
+
+#[test]
+fn a_user_id_a_null_peer_claims_is_never_taken_for_an_authenticated_one() {
+    let ctx = Context::new();
+    let auth = Authenticator::start(&ctx).unwrap();
+    auth.configure_plain(zmq::auth::ANY_DOMAIN, users("secret"));
+
+    // A NULL socket without a ZAP domain: libzmq takes the peer's claim.
+    let open = ctx.socket(SocketType::Rep).unwrap();
+    open.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    let (_open_mon, endpoint) = listen(&open, "tcp://127.0.0.1:*");
+    let _forger = forging_client(&endpoint);
+    let msg = open.recv_msg().unwrap();
+    assert_eq!(&msg[..], b"hello");
+    assert_eq!(msg.gets("User-Id"), Some("root")); // libzmq's behaviour
+    assert_eq!(msg.zap_user_id(), None);
+
+    // Guarded, the authenticator answers; its User-Id ("" for NULL) wins.
+    let guarded = ctx.socket(SocketType::Rep).unwrap();
+    guarded.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    auth.guard(&guarded).unwrap();
+    let (_mon, endpoint) = listen(&guarded, "tcp://127.0.0.1:*");
+    let _forger = forging_client(&endpoint);
+    let msg = guarded.recv_msg().unwrap();
+    assert_eq!(&msg[..], b"hello");
+    assert_eq!(msg.gets("User-Id"), Some(""));
+    assert_eq!(msg.zap_user_id(), Some(""));
+
+    // PLAIN: the user name the authenticator admitted.
+    let (server, _mon, endpoint) = plain_server(&ctx, "");
+    server.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    let client = plain_client(&ctx, &endpoint, "secret");
+    client.send("hi").unwrap();
+    let msg = server.recv_msg().unwrap();
+    assert_eq!(msg.zap_user_id(), Some("admin"));
 }

@@ -255,7 +255,24 @@ pub fn cert_files(kind: Kind) {
     let dir = scratch("certs-theirs", kind);
     let mut peer = Peer::start(kind, "certificates");
     let (public, secret) = peer_certgen(&mut peer, dir.path(), "server");
-    let theirs = Certificate::load(dir.path().join("server.key_secret")).unwrap();
+    let secret_file = dir.path().join("server.key_secret");
+    // czmq writes secret files with mode 0600, pyzmq with the default mode
+    // (0644 under umask 022): such a file is refused until it is made
+    // private, as ssh does with its keys (issue 24).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret_file)
+            .unwrap()
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            let refused = Certificate::load(&secret_file).unwrap_err().to_string();
+            assert!(refused.contains("chmod 600"), "{refused}");
+            std::fs::set_permissions(&secret_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    }
+    let theirs = Certificate::load(&secret_file).unwrap();
     assert_eq!(theirs.public_key(), &CurveKey::from_z85(&public).unwrap());
     assert_eq!(theirs.secret_key().unwrap().to_z85(), secret);
     assert_eq!(
