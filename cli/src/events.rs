@@ -53,7 +53,7 @@ pub fn describe(event: &Event) -> String {
         }
         Event::HandshakeSucceeded => "handshake succeeded (security included)".into(),
         Event::HandshakeFailedProtocol(p) => format!(
-            "handshake failed, protocol error {}: {}",
+            "handshake failed, protocol error {:#x}: {}",
             p.code(),
             protocol_error(*p)
         ),

@@ -39,6 +39,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 
 /// A ZeroMQ error, or the end of a run interrupted by a signal.
 fn zmq_failure(what: impl std::fmt::Display, e: zmq::Error) -> Failure {
+    // SIGINT and SIGTERM are the only signals with a handler here: a call
+    // interrupted (EINTR) was interrupted by one of them, and the context
+    // shutdown that follows ends the others with ETERM.
+    if e.kind() == ErrorKind::Interrupted {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        return Failure::Interrupted;
+    }
     if e.kind() == ErrorKind::Terminated && INTERRUPTED.load(Ordering::SeqCst) {
         return Failure::Interrupted;
     }
@@ -363,6 +370,13 @@ fn socket_verb(kind: SocketType, args: SocketArgs) -> Result<(), Failure> {
         SocketType::Rep => run.reply(&args, &Output::new(&args)),
         _ => run.both_ways(Input::open(&args)?, &Output::new(&args)),
     };
+    // A run that failed (no reply, a timeout) leaves nothing worth waiting for.
+    let linger = if result.is_ok() {
+        linger
+    } else {
+        Duration::ZERO
+    };
+    let _ = socket.set_linger(Some(linger));
     drop(socket);
     drop(auth);
     finish(ctx, interrupts, linger);
@@ -771,9 +785,6 @@ fn proxy(args: ProxyArgs) -> Result<(), Failure> {
             },
             true,
         )?;
-        if args.verbose {
-            eprint!("zmq: {what}: ");
-        }
         attach(&s, &list, args.verbose)?;
         Ok(s)
     };
