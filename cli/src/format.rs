@@ -30,7 +30,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 pub fn unhex(text: &[u8]) -> Result<Vec<u8>, String> {
     let text = trim(text);
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err("hex input has an odd number of digits".into());
     }
     let digit = |c: u8| match c {
@@ -66,7 +66,7 @@ pub fn base64(bytes: &[u8]) -> String {
 
 pub fn unbase64(text: &[u8]) -> Result<Vec<u8>, String> {
     let text = trim(text);
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return Err("base64 input length is not a multiple of 4".into());
     }
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
