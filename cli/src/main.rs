@@ -37,34 +37,49 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// PUB: send each input line (message) to the subscribers.
+    #[command(after_help = EXIT_CODES)]
     Pub(SocketArgs),
     /// SUB: print what the publishers send (--topic filters; none = everything).
+    #[command(after_help = EXIT_CODES)]
     Sub(SocketArgs),
     /// REQ: send each input message as a request, print each reply.
+    #[command(after_help = EXIT_CODES)]
     Req(SocketArgs),
     /// REP: print each request and reply (with --exec: the command's output; else an echo).
+    #[command(after_help = EXIT_CODES)]
     Rep(SocketArgs),
     /// PUSH: send each input message down the pipeline.
+    #[command(after_help = EXIT_CODES)]
     Push(SocketArgs),
     /// PULL: print what the pushers send.
+    #[command(after_help = EXIT_CODES)]
     Pull(SocketArgs),
     /// ROUTER: print received messages (identity frame first), send input (identity first).
+    #[command(after_help = EXIT_CODES)]
     Router(SocketArgs),
     /// DEALER: send input messages and print what comes back.
+    #[command(after_help = EXIT_CODES)]
     Dealer(SocketArgs),
     /// PAIR: send input messages and print what comes back.
+    #[command(after_help = EXIT_CODES)]
     Pair(SocketArgs),
     /// XPUB: send input messages, print the subscriptions (\x01topic / \x00topic).
+    #[command(after_help = EXIT_CODES)]
     Xpub(SocketArgs),
     /// XSUB: send input messages (subscriptions are \x01topic), print what arrives.
+    #[command(after_help = EXIT_CODES)]
     Xsub(SocketArgs),
     /// Print every monitor event of a socket: time, event, endpoint, reason in words.
+    #[command(after_help = EXIT_CODES)]
     Monitor(MonitorArgs),
     /// Make a CURVE certificate pair (BASENAME.key, BASENAME.key_secret) or print raw keys.
+    #[command(after_help = EXIT_CODES)]
     Keygen(KeygenArgs),
     /// Run a proxy between two sockets: queue, forwarder or streamer.
+    #[command(after_help = EXIT_CODES)]
     Proxy(ProxyArgs),
     /// Print the libzmq version, its capabilities and this build's configuration.
+    #[command(after_help = EXIT_CODES)]
     Info,
 }
 
@@ -149,7 +164,8 @@ pub struct SecurityArgs {
 /// Options common to the verbs that run a socket.
 #[derive(Args, Debug, Clone)]
 pub struct Common {
-    /// Stop after N messages (received; for send-only verbs, sent).
+    /// Stop after N messages (received; for send-only verbs, sent). Verbs that both send
+    /// and receive (router, dealer, pair, xpub, xsub) run until --count, --timeout or Ctrl-C.
     #[arg(short = 'n', long, value_name = "N")]
     pub count: Option<u64>,
     /// Seconds to wait for a message (or a reply, or a send) before giving up (exit 2).
