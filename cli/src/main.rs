@@ -277,6 +277,9 @@ pub struct ProxyArgs {
     /// Print the bound and connected endpoints on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Security of the frontend (where the clients or publishers come in).
+    #[command(flatten)]
+    pub security: SecurityArgs,
 }
 
 /// Why the program stops, and with which exit code.

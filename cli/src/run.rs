@@ -772,12 +772,15 @@ fn proxy(args: ProxyArgs) -> Result<(), Failure> {
     };
     let ctx = Context::try_new().map_err(|e| zmq_failure("creating a context", e))?;
     let _interrupts = on_interrupt(&ctx)?;
-    let open = |kind: SocketType, ep: &str, what: &str| -> Result<Socket, Failure> {
+    let open = |kind: SocketType, what: &str| -> Result<Socket, Failure> {
         let s = ctx
             .socket(kind)
             .map_err(|e| zmq_failure(format!("creating the {what}"), e))?;
         s.set_linger(Some(Duration::ZERO))
             .map_err(|e| zmq_failure("ZMQ_LINGER", e))?;
+        Ok(s)
+    };
+    let attach_to = |s: &Socket, ep: &str| -> Result<String, Failure> {
         let list = endpoint_list(
             &Endpoints {
                 endpoints: vec![ep.to_owned()],
@@ -785,16 +788,21 @@ fn proxy(args: ProxyArgs) -> Result<(), Failure> {
             },
             true,
         )?;
-        attach(&s, &list, args.verbose)?;
-        Ok(s)
+        attach(s, &list, args.verbose)
     };
-    let frontend = open(front_kind, &args.frontend, "frontend")?;
-    let backend = open(back_kind, &args.backend, "backend")?;
-    let capture = args
-        .capture
-        .as_deref()
-        .map(|ep| open(SocketType::Pub, ep, "capture"))
-        .transpose()?;
+    let frontend = open(front_kind, "frontend")?;
+    let _auth = security::apply(&args.security, &ctx, &frontend)?;
+    attach_to(&frontend, &args.frontend)?;
+    let backend = open(back_kind, "backend")?;
+    attach_to(&backend, &args.backend)?;
+    let capture = match args.capture.as_deref() {
+        Some(ep) => {
+            let s = open(SocketType::Pub, "capture")?;
+            attach_to(&s, ep)?;
+            Some(s)
+        }
+        None => None,
+    };
     zmq::proxy(&frontend, &backend, capture.as_ref()).map_err(|e| zmq_failure("proxy", e))
 }
 

@@ -337,6 +337,61 @@ fn monitor_shows_a_refused_curve_client_and_a_mechanism_mismatch_in_words() {
 }
 
 #[test]
+fn proxy_queue_with_a_curve_frontend() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for name in ["broker", "client"] {
+        assert!(zmq()
+            .current_dir(d)
+            .args(["keygen", name])
+            .status()
+            .unwrap()
+            .success());
+    }
+    std::fs::create_dir(d.join("allowed")).unwrap();
+    std::fs::copy(d.join("client.key"), d.join("allowed/client.key")).unwrap();
+    let mut proxy = Proc::start_in(
+        Some(d),
+        &[
+            "proxy",
+            "-v",
+            "tcp://127.0.0.1:*",
+            "tcp://127.0.0.1:*",
+            "--kind",
+            "queue",
+            "--curve-server",
+            "broker.key_secret",
+            "--zap-curve-dir",
+            "allowed",
+        ],
+    );
+    let front = proxy.bound();
+    let back = proxy.bound();
+    let mut worker = Proc::start(&["rep", &back, "--exec", "rev", "-n", "1"]);
+    let mut client = Proc::start_in(
+        Some(d),
+        &[
+            "req",
+            &front,
+            "--curve-serverkey",
+            "broker.key",
+            "--curve-cert",
+            "client.key_secret",
+            "-t",
+            "10",
+        ],
+    );
+    client.input("through the broker\n", true);
+    let (status, out, err) = client.finish();
+    assert!(status.success(), "{err:?}");
+    assert_eq!(out, ["rekorb eht hguorht"]);
+    assert!(worker.stdout_line("through").contains("broker"));
+    assert!(worker.finish().0.success());
+    proxy.interrupt();
+    assert_eq!(proxy.finish().0.code(), Some(130));
+}
+
+#[test]
 fn plain_user_and_password() {
     let mut rep = Proc::start(&[
         "rep",
