@@ -147,9 +147,19 @@ pub struct SecurityArgs {
         requires = "plain_user"
     )]
     pub plain_password: Option<String>,
-    /// Be the PLAIN server: let in only --plain-user with --plain-password (ZAP).
-    #[arg(long, help_heading = "Security", requires = "plain_user")]
+    /// Be the PLAIN server: let in only --plain-user with --plain-password, or the users of
+    /// --plain-passwords (ZAP).
+    #[arg(long, help_heading = "Security")]
     pub plain_server: bool,
+    /// PLAIN server: the users allowed in, a file of `user=password` lines (czmq's zauth format).
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Security",
+        requires = "plain_server",
+        conflicts_with = "plain_user"
+    )]
+    pub plain_passwords: Option<PathBuf>,
     /// CURVE server: let in only clients whose public certificates (*.key) are in DIR (ZAP).
     #[arg(long, value_name = "DIR", help_heading = "Security")]
     pub zap_curve_dir: Option<PathBuf>,

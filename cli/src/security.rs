@@ -60,7 +60,13 @@ pub fn apply(
             "a socket is a CURVE server or a CURVE client, not both",
         ));
     }
-    if (curve_server.is_some() || curve_client) && args.plain_user.is_some() {
+    if args.plain_server && args.plain_user.is_none() && args.plain_passwords.is_none() {
+        return Err(usage(
+            "--plain-server needs --plain-user/--plain-password or --plain-passwords",
+        ));
+    }
+    if (curve_server.is_some() || curve_client) && (args.plain_user.is_some() || args.plain_server)
+    {
         return Err(usage("CURVE and PLAIN cannot be used together"));
     }
     if args.zap_curve_dir.is_some() && curve_server.is_none() {
@@ -95,19 +101,17 @@ pub fn apply(
         own.apply_client(socket, &server)
             .map_err(|e| zmq_err("CURVE client", e))?;
     }
-    if let (Some(user), Some(password)) = (&args.plain_user, &args.plain_password) {
-        if args.plain_server {
-            socket
-                .set_plain_server(true)
-                .map_err(|e| zmq_err("PLAIN server", e))?;
-        } else {
-            socket
-                .set_plain_username(user)
-                .map_err(|e| zmq_err("PLAIN user", e))?;
-            socket
-                .set_plain_password(password)
-                .map_err(|e| zmq_err("PLAIN password", e))?;
-        }
+    if args.plain_server {
+        socket
+            .set_plain_server(true)
+            .map_err(|e| zmq_err("PLAIN server", e))?;
+    } else if let (Some(user), Some(password)) = (&args.plain_user, &args.plain_password) {
+        socket
+            .set_plain_username(user)
+            .map_err(|e| zmq_err("PLAIN user", e))?;
+        socket
+            .set_plain_password(password)
+            .map_err(|e| zmq_err("PLAIN password", e))?;
     }
     let needs_zap = args.zap_curve_dir.is_some()
         || args.plain_server
@@ -130,6 +134,10 @@ pub fn apply(
             .map_err(|e| usage(format!("--zap-curve-dir {}: {e}", dir.display())))?;
     } else if curve_server.is_some() {
         auth.configure_curve_any(ANY_DOMAIN);
+    }
+    if let (true, Some(path)) = (args.plain_server, &args.plain_passwords) {
+        auth.configure_plain_file(ANY_DOMAIN, path)
+            .map_err(|e| usage(format!("--plain-passwords {}: {e}", path.display())))?;
     }
     if let (true, Some(user), Some(password)) =
         (args.plain_server, &args.plain_user, &args.plain_password)

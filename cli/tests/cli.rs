@@ -425,6 +425,67 @@ fn plain_user_and_password() {
 }
 
 #[test]
+fn plain_passwords_file_lets_bob_in_and_refuses_a_wrong_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("passwords");
+    std::fs::write(&file, "# users\nann=pw\nbob=secret\n").unwrap();
+    let file = file.to_str().unwrap();
+    let mut rep = Proc::start(&[
+        "rep",
+        "-v",
+        "@tcp://127.0.0.1:*",
+        "--plain-server",
+        "--plain-passwords",
+        file,
+        "-n",
+        "1",
+    ]);
+    let ep = rep.bound();
+    let (status, out, err) = run(
+        &[
+            "req",
+            &ep,
+            "--plain-user",
+            "bob",
+            "--plain-password",
+            "secret",
+            "-t",
+            "10",
+        ],
+        "bob here\n",
+    );
+    assert!(status.success(), "{err:?}");
+    assert_eq!(out, ["bob here"]);
+    assert!(rep.finish().0.success());
+
+    let mut mon = Proc::start(&[
+        "monitor",
+        "--type",
+        "rep",
+        "-v",
+        "@tcp://127.0.0.1:*",
+        "--plain-server",
+        "--plain-passwords",
+        file,
+    ]);
+    let ep = mon.bound();
+    let mut wrong = Proc::start(&[
+        "req",
+        &ep,
+        "--plain-user",
+        "bob",
+        "--plain-password",
+        "guess",
+    ]);
+    wrong.input("let me in\n", false);
+    let line = mon.stdout_line("HANDSHAKE_FAILED_AUTH");
+    assert!(line.contains("status 400"), "{line}");
+    drop(wrong);
+    mon.interrupt();
+    assert_eq!(mon.finish().0.code(), Some(130));
+}
+
+#[test]
 fn info_names_the_linked_libzmq() {
     let out = zmq().arg("info").output().unwrap();
     assert!(out.status.success());
