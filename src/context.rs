@@ -543,7 +543,7 @@ impl Context {
     /// assert!(!outcome.is_complete());
     /// # Ok::<(), zmq::Error>(())
     /// ```
-    #[doc(alias = "zmq_ctx_term")]
+    #[doc(alias = "zmq_ctx_term", alias = "destroy")]
     pub fn terminate(self, timeout: Option<Duration>) -> std::result::Result<Termination, Context> {
         if self.handle != Handle::Counted {
             // A handle cloned after termination began: not the one to end it.
@@ -667,6 +667,22 @@ impl Context {
     /// The linger given to sockets created from now on (`None` = infinite,
     /// libzmq's default; zero drops queued messages at close). See the
     /// shutdown policy of [`Context`].
+    ///
+    /// Only sockets created after the call get it: sockets that already exist
+    /// keep their linger (set theirs with [`Socket::set_linger`](crate::Socket::set_linger)).
+    /// It cannot fail (nothing reaches libzmq until a socket is made), so it
+    /// returns `()`; [`default_linger`](Self::default_linger) reads it back.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = zmq::Context::new();
+    /// let before = ctx.socket(zmq::SocketType::Push)?;
+    /// ctx.set_default_linger(Some(Duration::ZERO));
+    /// let after = ctx.socket(zmq::SocketType::Push)?;
+    /// assert_eq!(before.linger()?, None); // unchanged: infinite
+    /// assert_eq!(after.linger()?, Some(Duration::ZERO));
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
     pub fn set_default_linger(&self, linger: Option<Duration>) {
         self.update_defaults(|d| d.linger = Some(linger));
     }

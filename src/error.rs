@@ -187,6 +187,7 @@ enum Source {
 
 impl Error {
     /// The error of an errno value; an unknown number is [`ErrorKind::Other`].
+    #[doc(alias = "from_raw")]
     pub fn from_errno(errno: i32) -> Error {
         Error {
             kind: ErrorKind::from_errno(errno),
@@ -203,6 +204,7 @@ impl Error {
     }
 
     /// The errno this error stands for, if it came from (or maps to) one.
+    #[doc(alias = "to_raw")]
     pub fn errno(&self) -> Option<i32> {
         if self.has_errno {
             return Some(self.errno);

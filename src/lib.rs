@@ -26,6 +26,18 @@
 //! delivery at most [`DEFAULT_TERM_TIMEOUT`], then goes on with a `log`
 //! warning. [`Context::terminate`] reports whether everything was delivered.
 //! See the shutdown policy of [`Context`].
+//!
+//! # Features
+//! - `vendored` (default): build libzmq 4.3.5 from source, CURVE on.
+//! - `system`: link the system libzmq (4.3.2 or later) instead.
+//! - `draft`: libzmq's DRAFT API (thread-safe socket types, `DraftPoller`,
+//!   routing ids and groups on messages, DRAFT socket options).
+//! - `tokio`: async sockets (`AsyncSocket` and friends, docs/ASYNC.md).
+//! - `bytes`: zero-copy `Message` from `bytes::Bytes`.
+//!
+//! Items that need a feature say so in these docs ("Available on crate
+//! feature … only").
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 // No panic is reachable from bad input: library code neither unwraps nor
@@ -78,6 +90,7 @@ mod sockopt;
 pub mod z85;
 
 #[cfg(all(unix, feature = "tokio"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use asyncio::{AsyncMonitor, AsyncProxy, AsyncSocket};
 pub use cert::{Certificate, CurveKeyPair};
 pub use context::{
@@ -90,6 +103,7 @@ pub use monitor::{Event, Monitor, MonitorEvent, MonitorEvents, ProtocolError};
 pub use multipart::Multipart;
 pub use poll::{poll, PollItem, Poller};
 #[cfg(feature = "draft")]
+#[cfg_attr(docsrs, doc(cfg(feature = "draft")))]
 pub use poll::{DraftPoller, PollerEvent};
 pub use proxy::{
     proxy, proxy_steerable, ProxyCommand, ProxyController, ProxyStatistics, ProxyThread,
@@ -97,11 +111,17 @@ pub use proxy::{
 };
 pub use reactor::{Ended, Flow, Reactor, ReaderId, TimerId};
 #[cfg(feature = "draft")]
+#[cfg_attr(docsrs, doc(cfg(feature = "draft")))]
 pub use socket::ThreadSafeSocket;
 pub use socket::{PollEvents, RecvSize, SendFlags, Socket, SocketType};
 pub use sockopt::{CurveKey, GssapiNameType, Mechanism, OptionInfo, SOCKET_OPTIONS};
 #[cfg(feature = "draft")]
+#[cfg_attr(docsrs, doc(cfg(feature = "draft")))]
 pub use sockopt::{NormMode, ReconnectStop, RouterNotify};
+
+/// What must not compile (doc tests only).
+#[cfg(doctest)]
+mod compile_fail;
 
 /// The README's code blocks are compiled and run as doc tests.
 #[cfg(doctest)]

@@ -373,7 +373,7 @@ impl Message {
     }
 
     /// Whether more frames of the same multipart message follow this one.
-    #[doc(alias = "zmq_msg_more")]
+    #[doc(alias = "zmq_msg_more", alias = "get_more")]
     #[inline]
     pub fn more(&self) -> bool {
         // SAFETY: the message is initialised; zmq_msg_more only reads flags.
@@ -738,6 +738,30 @@ impl From<&[u8]> for Message {
     /// Copies the bytes.
     #[inline]
     fn from(data: &[u8]) -> Message {
+        Message::copy_from(data)
+    }
+}
+
+impl From<&Vec<u8>> for Message {
+    /// Copies the bytes (the registry `zmq` 0.10 crate converted any `&T`
+    /// whose `T` converts; `Message::from(vec)` takes the `Vec` without a copy).
+    ///
+    /// ```
+    /// let payload: Vec<u8> = vec![1, 2, 3];
+    /// let msg = zmq::Message::from(&payload);
+    /// assert_eq!(msg, payload[..]);
+    /// assert_eq!(zmq::Message::from(&Box::<[u8]>::from(&b"ab"[..])), b"ab");
+    /// ```
+    #[inline]
+    fn from(data: &Vec<u8>) -> Message {
+        Message::copy_from(data)
+    }
+}
+
+impl From<&Box<[u8]>> for Message {
+    /// Copies the bytes.
+    #[inline]
+    fn from(data: &Box<[u8]>) -> Message {
         Message::copy_from(data)
     }
 }

@@ -21,6 +21,7 @@ pub struct PollItem<'a> {
 
 impl<'a> PollItem<'a> {
     /// Polls a socket for `events` (`POLLIN`, `POLLOUT`).
+    #[doc(alias = "as_poll_item")]
     pub fn socket(socket: &'a Socket, events: PollEvents) -> PollItem<'a> {
         PollItem {
             raw: zmq_sys::zmq_pollitem_t {
@@ -34,6 +35,26 @@ impl<'a> PollItem<'a> {
     }
 
     /// Polls a file descriptor (a pipe, stdin, a TCP socket...) for `events`.
+    ///
+    /// A descriptor whose peer hung up (the write end of a pipe closed, a TCP
+    /// connection reset) reports [`PollEvents::POLLERR`], not `POLLIN`:
+    /// `zmq_poll` turns the system's `POLLHUP` into `ZMQ_POLLERR` (there is no
+    /// `ZMQ_POLLHUP`), and reports it whatever `events` asked for. Check
+    /// [`is_error`](Self::is_error) as well as [`is_readable`](Self::is_readable)
+    /// (a pipe with unread data and a closed write end may report both).
+    ///
+    /// ```
+    /// use std::{os::fd::AsFd, os::unix::net::UnixStream, time::Duration};
+    /// use zmq::{PollEvents, PollItem};
+    ///
+    /// let (mine, theirs) = UnixStream::pair()?;
+    /// drop(theirs); // the peer hangs up
+    /// let mut items = [PollItem::fd(mine.as_fd(), PollEvents::POLLIN)];
+    /// assert_eq!(zmq::poll(&mut items, Some(Duration::from_secs(5)))?, 1);
+    /// assert!(items[0].is_error());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(alias = "from_fd")]
     pub fn fd(fd: BorrowedFd<'a>, events: PollEvents) -> PollItem<'a> {
         PollItem {
             raw: zmq_sys::zmq_pollitem_t {
@@ -47,6 +68,7 @@ impl<'a> PollItem<'a> {
     }
 
     /// The events that happened in the last poll.
+    #[doc(alias = "get_revents")]
     pub fn revents(&self) -> PollEvents {
         PollEvents::from_bits_truncate(self.raw.revents)
     }

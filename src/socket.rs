@@ -283,6 +283,7 @@ impl Socket {
     }
 
     /// The raw `void *` socket, valid while this `Socket` lives.
+    #[doc(alias = "as_mut_ptr")]
     #[inline]
     pub fn as_raw(&self) -> *mut c_void {
         self.raw.as_ptr()

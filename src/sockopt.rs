@@ -902,24 +902,30 @@ macro_rules! set_ty {
 ///
 /// ```text
 /// /// docs
-/// [@"draft"] C_NAME "C_NAME" => getter / setter : Codec;
+/// [@"draft"] C_NAME "C_NAME" => getter ["old_name"] / setter ["old_name"] : Codec;
 /// ```
 ///
 /// with `-` for a direction the option does not have, and `@"draft"` for an
-/// option of the DRAFT API (compiled only with the `draft` feature). Besides
-/// the methods, the table becomes [`SOCKET_OPTIONS`].
+/// option of the DRAFT API (compiled only with the `draft` feature). The
+/// optional `["…"]` after a method lists its names in the registry `zmq` 0.10
+/// crate (`get_linger`, `is_ipv6`, `set_identity`), which become
+/// `#[doc(alias)]`es so that rustdoc's search finds the new name
+/// (docs/MIGRATING.md). Besides the methods, the table becomes
+/// [`SOCKET_OPTIONS`].
 macro_rules! sockopts {
     ($(
         $(#[$doc:meta])*
         $(@$draft:literal)?
-        $c:ident $alias:literal => $get:tt / $set:tt : $codec:ident;
+        $c:ident $alias:literal
+            => $get:tt $([$($galias:literal),+])? / $set:tt $([$($salias:literal),+])?
+            : $codec:ident;
     )*) => {
         $( crate::const_str_eq!(stringify!($c), $alias); )*
 
         impl Socket {
             $(
-                sockopts!(@get $get $c $alias $codec [$($draft)?] $(#[$doc])*);
-                sockopts!(@set $set $c $alias $codec [$($draft)?] $(#[$doc])*);
+                sockopts!(@get $get $c $alias $codec [$($draft)?] [$($($galias),+)?] $(#[$doc])*);
+                sockopts!(@set $set $c $alias $codec [$($draft)?] [$($($salias),+)?] $(#[$doc])*);
             )*
         }
 
@@ -943,11 +949,12 @@ macro_rules! sockopts {
     (@draft) => { false };
     (@draft $draft:literal) => { true };
     (@get - $($rest:tt)*) => {};
-    (@get $get:ident $c:ident $alias:literal $codec:ident [$($draft:literal)?] $(#[$doc:meta])*) => {
+    (@get $get:ident $c:ident $alias:literal $codec:ident [$($draft:literal)?] [$($old:literal),*] $(#[$doc:meta])*) => {
         $(#[$doc])*
         ///
         #[doc = concat!("Reads `", $alias, "` (`zmq_getsockopt`).")]
         #[doc(alias = $alias)]
+        $(#[doc(alias = $old)])*
         $(#[cfg(feature = $draft)])?
         pub fn $get(&self) -> Result<get_ty!($codec)> {
             <$codec as GetCodec>::get(self, zmq_sys::$c as c_int)
@@ -955,11 +962,12 @@ macro_rules! sockopts {
         }
     };
     (@set - $($rest:tt)*) => {};
-    (@set $set:ident $c:ident $alias:literal $codec:ident [$($draft:literal)?] $(#[$doc:meta])*) => {
+    (@set $set:ident $c:ident $alias:literal $codec:ident [$($draft:literal)?] [$($old:literal),*] $(#[$doc:meta])*) => {
         $(#[$doc])*
         ///
         #[doc = concat!("Sets `", $alias, "` (`zmq_setsockopt`).")]
         #[doc(alias = $alias)]
+        $(#[doc(alias = $old)])*
         $(#[cfg(feature = $draft)])?
         pub fn $set(&self, value: set_ty!($codec)) -> Result<()> {
             <$codec as SetCodec>::set(self, zmq_sys::$c as c_int, value)
@@ -976,29 +984,29 @@ sockopts! {
     // ---- state of the socket (get-only) ----------------------------------
 
     /// The socket's type. All socket types; fixed at creation.
-    ZMQ_TYPE "ZMQ_TYPE" => socket_type / - : Kind;
+    ZMQ_TYPE "ZMQ_TYPE" => socket_type["get_socket_type"] / - : Kind;
     /// Whether more frames of the last received message follow (the
     /// frame itself says so too: [`crate::Message::more`]).
     /// Default false; all socket types.
-    ZMQ_RCVMORE "ZMQ_RCVMORE" => more / - : Bool;
+    ZMQ_RCVMORE "ZMQ_RCVMORE" => more["get_rcvmore"] / - : Bool;
     /// What the socket can do now without blocking; with
     /// [`std::os::fd::AsRawFd`] this integrates with other event loops. On
     /// a thread-safe (DRAFT) socket it asks the socket's readiness poller,
     /// which also consumes the wake-up its descriptor signalled.
     /// No default (live state); all socket types.
-    ZMQ_EVENTS "ZMQ_EVENTS" => events / - : Events;
+    ZMQ_EVENTS "ZMQ_EVENTS" => events["get_events"] / - : Events;
     /// The file descriptor signalling readiness changes. Fixed per socket;
     /// classic (non-thread-safe) socket types only.
-    ZMQ_FD "ZMQ_FD" => fd / - : Int;
+    ZMQ_FD "ZMQ_FD" => fd["get_fd"] / - : Int;
     /// The last endpoint bound or connected, with the real port of a
     /// wildcard bind. Default empty; all socket types.
-    ZMQ_LAST_ENDPOINT "ZMQ_LAST_ENDPOINT" => last_endpoint / - : Str;
+    ZMQ_LAST_ENDPOINT "ZMQ_LAST_ENDPOINT" => last_endpoint["get_last_endpoint"] / - : Str;
     /// Whether the socket type is thread-safe (the DRAFT types SERVER,
     /// CLIENT, RADIO, DISH...). Fixed per type; all socket types.
     ZMQ_THREAD_SAFE "ZMQ_THREAD_SAFE" => thread_safe / - : Bool;
     /// The security mechanism in effect, chosen by the last PLAIN, CURVE or
     /// GSSAPI option set. Default [`Mechanism::Null`]; all socket types.
-    ZMQ_MECHANISM "ZMQ_MECHANISM" => mechanism / - : Mech;
+    ZMQ_MECHANISM "ZMQ_MECHANISM" => mechanism["get_mechanism"] / - : Mech;
     /// How many subscription prefixes the socket holds. Default 0;
     /// XPUB, XSUB (PUB and SUB too, as their subtypes).
     @"draft" ZMQ_TOPICS_COUNT "ZMQ_TOPICS_COUNT" => topics_count / - : Int;
@@ -1008,41 +1016,41 @@ sockopts! {
     /// How long unsent messages linger after close; `None` = forever.
     /// Milliseconds; default `None` (see the shutdown policy of
     /// [`crate::Context`]). All socket types.
-    ZMQ_LINGER "ZMQ_LINGER" => linger / set_linger : Millis;
+    ZMQ_LINGER "ZMQ_LINGER" => linger["get_linger"] / set_linger : Millis;
     /// Send high-water mark: queued outbound messages per peer (0 = no
     /// limit). Messages; default 1000; all socket types.
-    ZMQ_SNDHWM "ZMQ_SNDHWM" => sndhwm / set_sndhwm : NonNegInt;
+    ZMQ_SNDHWM "ZMQ_SNDHWM" => sndhwm["get_sndhwm"] / set_sndhwm : NonNegInt;
     /// Receive high-water mark: queued inbound messages per peer (0 = no
     /// limit). Messages; default 1000; all socket types.
-    ZMQ_RCVHWM "ZMQ_RCVHWM" => rcvhwm / set_rcvhwm : NonNegInt;
+    ZMQ_RCVHWM "ZMQ_RCVHWM" => rcvhwm["get_rcvhwm"] / set_rcvhwm : NonNegInt;
     /// Receive timeout; `None` = block forever, zero = never block.
     /// Milliseconds; default `None`; all socket types.
-    ZMQ_RCVTIMEO "ZMQ_RCVTIMEO" => rcvtimeo / set_rcvtimeo : Millis;
+    ZMQ_RCVTIMEO "ZMQ_RCVTIMEO" => rcvtimeo["get_rcvtimeo"] / set_rcvtimeo : Millis;
     /// Send timeout; `None` = block forever, zero = never block.
     /// Milliseconds; default `None`; all socket types.
-    ZMQ_SNDTIMEO "ZMQ_SNDTIMEO" => sndtimeo / set_sndtimeo : Millis;
+    ZMQ_SNDTIMEO "ZMQ_SNDTIMEO" => sndtimeo["get_sndtimeo"] / set_sndtimeo : Millis;
     /// Largest inbound message; -1 = no limit. Bytes; default -1;
     /// all socket types.
-    ZMQ_MAXMSGSIZE "ZMQ_MAXMSGSIZE" => maxmsgsize / set_maxmsgsize : Int64;
+    ZMQ_MAXMSGSIZE "ZMQ_MAXMSGSIZE" => maxmsgsize["get_maxmsgsize"] / set_maxmsgsize : Int64;
     /// I/O threads (bitmask) serving new connections; 0 = any. Bitmask;
     /// default 0; all socket types.
-    ZMQ_AFFINITY "ZMQ_AFFINITY" => affinity / set_affinity : Uint64;
+    ZMQ_AFFINITY "ZMQ_AFFINITY" => affinity["get_affinity"] / set_affinity : Uint64;
     /// Queue messages only to completed connections. Default false;
     /// all connection-oriented socket types.
-    ZMQ_IMMEDIATE "ZMQ_IMMEDIATE" => immediate / set_immediate : Bool;
+    ZMQ_IMMEDIATE "ZMQ_IMMEDIATE" => immediate["is_immediate"] / set_immediate : Bool;
     /// Keep only the last message in the queues (not for multipart
     /// messages). Default false; PUSH, PULL, PUB, SUB, DEALER. The manual
     /// calls it set-only; libzmq's source (`options.cpp`) also reads it.
-    ZMQ_CONFLATE "ZMQ_CONFLATE" => conflate / set_conflate : Bool;
+    ZMQ_CONFLATE "ZMQ_CONFLATE" => conflate["is_conflate"] / set_conflate : Bool;
     /// Pending-connection backlog of a listening socket (`listen()`).
     /// Connections; default 100; all socket types (tcp, ipc).
-    ZMQ_BACKLOG "ZMQ_BACKLOG" => backlog / set_backlog : NonNegInt;
+    ZMQ_BACKLOG "ZMQ_BACKLOG" => backlog["get_backlog"] / set_backlog : NonNegInt;
     /// Kernel send buffer size (`SO_SNDBUF`); `None` = the OS default.
     /// Bytes; default `None`; all socket types.
-    ZMQ_SNDBUF "ZMQ_SNDBUF" => sndbuf / set_sndbuf : OptInt;
+    ZMQ_SNDBUF "ZMQ_SNDBUF" => sndbuf["get_sndbuf"] / set_sndbuf : OptInt;
     /// Kernel receive buffer size (`SO_RCVBUF`); `None` = the OS default.
     /// Bytes; default `None`; all socket types.
-    ZMQ_RCVBUF "ZMQ_RCVBUF" => rcvbuf / set_rcvbuf : OptInt;
+    ZMQ_RCVBUF "ZMQ_RCVBUF" => rcvbuf["get_rcvbuf"] / set_rcvbuf : OptInt;
     /// Messages read from the network per batch. Messages (> 0); default
     /// 8192; all socket types.
     @"draft" ZMQ_IN_BATCH_SIZE "ZMQ_IN_BATCH_SIZE" => in_batch_size / set_in_batch_size : Int;
@@ -1055,7 +1063,7 @@ sockopts! {
     /// The socket's routing id, which a ROUTER peer sees (1 to 255 bytes,
     /// not starting with a zero byte). Default empty (the peer assigns
     /// one); REQ, DEALER, ROUTER, STREAM.
-    ZMQ_ROUTING_ID "ZMQ_ROUTING_ID" => routing_id / set_routing_id : RoutingId;
+    ZMQ_ROUTING_ID "ZMQ_ROUTING_ID" => routing_id["get_identity"] / set_routing_id["set_identity"] : RoutingId;
     /// The routing id to give the peer of the next `connect` (1 to 255
     /// bytes). Default none; ROUTER, STREAM.
     ZMQ_CONNECT_ROUTING_ID "ZMQ_CONNECT_ROUTING_ID" => - / set_connect_routing_id : RoutingId;
@@ -1126,34 +1134,34 @@ sockopts! {
 
     /// Delay before reconnecting; `None` = never reconnect. Milliseconds;
     /// default 100 ms; all connecting socket types.
-    ZMQ_RECONNECT_IVL "ZMQ_RECONNECT_IVL" => reconnect_ivl / set_reconnect_ivl : Millis;
+    ZMQ_RECONNECT_IVL "ZMQ_RECONNECT_IVL" => reconnect_ivl["get_reconnect_ivl"] / set_reconnect_ivl : Millis;
     /// Upper bound of the exponential reconnect back-off; `None` = no
     /// back-off (always `ZMQ_RECONNECT_IVL`). Milliseconds; default `None`;
     /// all connecting socket types.
-    ZMQ_RECONNECT_IVL_MAX "ZMQ_RECONNECT_IVL_MAX" => reconnect_ivl_max / set_reconnect_ivl_max : MillisZeroNone;
+    ZMQ_RECONNECT_IVL_MAX "ZMQ_RECONNECT_IVL_MAX" => reconnect_ivl_max["get_reconnect_ivl_max"] / set_reconnect_ivl_max : MillisZeroNone;
     /// When to give up reconnecting. Flags; default empty (never);
     /// all connecting socket types.
     @"draft" ZMQ_RECONNECT_STOP "ZMQ_RECONNECT_STOP" => reconnect_stop / set_reconnect_stop : RecStop;
     /// Timeout of a TCP connect; `None` = the OS's. Milliseconds; default
     /// `None`; all socket types (tcp).
-    ZMQ_CONNECT_TIMEOUT "ZMQ_CONNECT_TIMEOUT" => connect_timeout / set_connect_timeout : MillisZeroNone;
+    ZMQ_CONNECT_TIMEOUT "ZMQ_CONNECT_TIMEOUT" => connect_timeout["get_connect_timeout"] / set_connect_timeout : MillisZeroNone;
     /// Longest a ZMTP handshake may take; `None` = no limit. Milliseconds;
     /// default 30 s; all connection-oriented socket types.
-    ZMQ_HANDSHAKE_IVL "ZMQ_HANDSHAKE_IVL" => handshake_ivl / set_handshake_ivl : MillisZeroNone;
+    ZMQ_HANDSHAKE_IVL "ZMQ_HANDSHAKE_IVL" => handshake_ivl["get_handshake_ivl"] / set_handshake_ivl : MillisZeroNone;
     /// Interval of ZMTP heartbeats (PING); `None` = no heartbeats.
     /// Milliseconds; default `None`; all connection-oriented socket types.
     /// The manual calls it set-only; libzmq's source also reads it.
-    ZMQ_HEARTBEAT_IVL "ZMQ_HEARTBEAT_IVL" => heartbeat_ivl / set_heartbeat_ivl : MillisZeroNone;
+    ZMQ_HEARTBEAT_IVL "ZMQ_HEARTBEAT_IVL" => heartbeat_ivl["get_heartbeat_ivl"] / set_heartbeat_ivl : MillisZeroNone;
     /// Time-to-live the peer should give this connection when heartbeats
     /// stop; `None` = none. Milliseconds, kept in tenths of a second (up to
     /// 6553.5 s); default `None`; all connection-oriented socket types.
     /// The manual calls it set-only; libzmq's source also reads it.
-    ZMQ_HEARTBEAT_TTL "ZMQ_HEARTBEAT_TTL" => heartbeat_ttl / set_heartbeat_ttl : MillisZeroNone;
+    ZMQ_HEARTBEAT_TTL "ZMQ_HEARTBEAT_TTL" => heartbeat_ttl["get_heartbeat_ttl"] / set_heartbeat_ttl : MillisZeroNone;
     /// How long to wait for traffic after a PING before closing; reads
     /// `None` until set (= `ZMQ_HEARTBEAT_IVL`). Milliseconds; all
     /// connection-oriented socket types. The manual calls it set-only;
     /// libzmq's source also reads it.
-    ZMQ_HEARTBEAT_TIMEOUT "ZMQ_HEARTBEAT_TIMEOUT" => heartbeat_timeout / set_heartbeat_timeout : MillisUnset;
+    ZMQ_HEARTBEAT_TIMEOUT "ZMQ_HEARTBEAT_TIMEOUT" => heartbeat_timeout["get_heartbeat_timeout"] / set_heartbeat_timeout : MillisUnset;
     /// Use an already bound/connected file descriptor for the next `bind`;
     /// `None` = create one. Raw fd; default `None`; all socket types (tcp,
     /// ipc).
@@ -1172,28 +1180,28 @@ sockopts! {
 
     /// IPv6 (and IPv4) on this socket instead of IPv4 only. Default false;
     /// all socket types (tcp, udp, ws).
-    ZMQ_IPV6 "ZMQ_IPV6" => ipv6 / set_ipv6 : Bool;
+    ZMQ_IPV6 "ZMQ_IPV6" => ipv6["is_ipv6"] / set_ipv6 : Bool;
     /// TCP keep-alive (`SO_KEEPALIVE`); `None` = the OS default. Default
     /// `None`; all socket types (tcp).
-    ZMQ_TCP_KEEPALIVE "ZMQ_TCP_KEEPALIVE" => tcp_keepalive / set_tcp_keepalive : OptBool;
+    ZMQ_TCP_KEEPALIVE "ZMQ_TCP_KEEPALIVE" => tcp_keepalive["get_tcp_keepalive"] / set_tcp_keepalive : OptBool;
     /// Unanswered keep-alive probes before dropping (`TCP_KEEPCNT`);
     /// `None` = the OS default. Count; default `None`; all socket types (tcp).
-    ZMQ_TCP_KEEPALIVE_CNT "ZMQ_TCP_KEEPALIVE_CNT" => tcp_keepalive_cnt / set_tcp_keepalive_cnt : OptInt;
+    ZMQ_TCP_KEEPALIVE_CNT "ZMQ_TCP_KEEPALIVE_CNT" => tcp_keepalive_cnt["get_tcp_keepalive_cnt"] / set_tcp_keepalive_cnt : OptInt;
     /// Idle time before keep-alive probes (`TCP_KEEPIDLE`); `None` = the OS
     /// default. Whole seconds (a fraction is `InvalidArgument`); default
     /// `None`; all socket types (tcp).
-    ZMQ_TCP_KEEPALIVE_IDLE "ZMQ_TCP_KEEPALIVE_IDLE" => tcp_keepalive_idle / set_tcp_keepalive_idle : OptSecs;
+    ZMQ_TCP_KEEPALIVE_IDLE "ZMQ_TCP_KEEPALIVE_IDLE" => tcp_keepalive_idle["get_tcp_keepalive_idle"] / set_tcp_keepalive_idle : OptSecs;
     /// Interval of keep-alive probes (`TCP_KEEPINTVL`); `None` = the OS
     /// default. Whole seconds (a fraction is `InvalidArgument`); default
     /// `None`; all socket types (tcp).
-    ZMQ_TCP_KEEPALIVE_INTVL "ZMQ_TCP_KEEPALIVE_INTVL" => tcp_keepalive_intvl / set_tcp_keepalive_intvl : OptSecs;
+    ZMQ_TCP_KEEPALIVE_INTVL "ZMQ_TCP_KEEPALIVE_INTVL" => tcp_keepalive_intvl["get_tcp_keepalive_intvl"] / set_tcp_keepalive_intvl : OptSecs;
     /// Longest time unacknowledged data may stay in flight
     /// (`TCP_USER_TIMEOUT`); `None` = the OS default. Milliseconds; default
     /// `None`; all socket types (tcp).
-    ZMQ_TCP_MAXRT "ZMQ_TCP_MAXRT" => tcp_maxrt / set_tcp_maxrt : MillisZeroNone;
+    ZMQ_TCP_MAXRT "ZMQ_TCP_MAXRT" => tcp_maxrt["get_tcp_maxrt"] / set_tcp_maxrt : MillisZeroNone;
     /// IP type-of-service / DSCP byte of outgoing packets. Number (0-255);
     /// default 0; all socket types (tcp, udp, pgm).
-    ZMQ_TOS "ZMQ_TOS" => tos / set_tos : NonNegInt;
+    ZMQ_TOS "ZMQ_TOS" => tos["get_tos"] / set_tos : NonNegInt;
     /// Protocol priority of outgoing packets (`SO_PRIORITY`, Linux). Number;
     /// default 0; all socket types (tcp).
     @"draft" ZMQ_PRIORITY "ZMQ_PRIORITY" => priority / set_priority : NonNegInt;
@@ -1203,7 +1211,7 @@ sockopts! {
     ZMQ_BINDTODEVICE "ZMQ_BINDTODEVICE" => bindtodevice / set_bindtodevice : Str;
     /// SOCKS5 proxy for outgoing tcp connections (`host:port`; empty =
     /// none). Default none; all socket types (tcp).
-    ZMQ_SOCKS_PROXY "ZMQ_SOCKS_PROXY" => socks_proxy / set_socks_proxy : Str;
+    ZMQ_SOCKS_PROXY "ZMQ_SOCKS_PROXY" => socks_proxy["get_socks_proxy"] / set_socks_proxy : Str;
     /// User name for the SOCKS5 proxy (up to 255 bytes; empty = none).
     /// Default none; all socket types (tcp).
     @"draft" ZMQ_SOCKS_USERNAME "ZMQ_SOCKS_USERNAME" => socks_username / set_socks_username : Str;
@@ -1223,13 +1231,13 @@ sockopts! {
 
     /// Multicast data rate. Kilobits per second (> 0); default 100;
     /// all socket types over pgm/epgm/norm.
-    ZMQ_RATE "ZMQ_RATE" => rate / set_rate : Int;
+    ZMQ_RATE "ZMQ_RATE" => rate["get_rate"] / set_rate : Int;
     /// How long a multicast receiver can recover lost data. Milliseconds;
     /// default 10 s; all socket types over pgm/epgm.
-    ZMQ_RECOVERY_IVL "ZMQ_RECOVERY_IVL" => recovery_ivl / set_recovery_ivl : MillisDur;
+    ZMQ_RECOVERY_IVL "ZMQ_RECOVERY_IVL" => recovery_ivl["get_recovery_ivl"] / set_recovery_ivl : MillisDur;
     /// Multicast time-to-live (router hops). Hops (> 0); default 1;
     /// all socket types over pgm/epgm/udp.
-    ZMQ_MULTICAST_HOPS "ZMQ_MULTICAST_HOPS" => multicast_hops / set_multicast_hops : Int;
+    ZMQ_MULTICAST_HOPS "ZMQ_MULTICAST_HOPS" => multicast_hops["get_multicast_hops"] / set_multicast_hops : Int;
     /// Largest multicast datagram. Bytes (> 0); default 1500; all socket
     /// types over pgm/epgm.
     ZMQ_MULTICAST_MAXTPDU "ZMQ_MULTICAST_MAXTPDU" => multicast_maxtpdu / set_multicast_maxtpdu : Int;
@@ -1281,7 +1289,7 @@ sockopts! {
 
     /// ZAP authentication domain (up to 255 bytes; cannot be reset to
     /// empty). Default empty; all socket types.
-    ZMQ_ZAP_DOMAIN "ZMQ_ZAP_DOMAIN" => zap_domain / set_zap_domain : Str;
+    ZMQ_ZAP_DOMAIN "ZMQ_ZAP_DOMAIN" => zap_domain["get_zap_domain"] / set_zap_domain : Str;
     /// Require a ZAP handler for the domain, even for NULL security. Default
     /// false; all socket types.
     @"draft" ZMQ_ZAP_ENFORCE_DOMAIN "ZMQ_ZAP_ENFORCE_DOMAIN" => zap_enforce_domain / set_zap_enforce_domain : Bool;
@@ -1290,38 +1298,38 @@ sockopts! {
     @"draft" ZMQ_METADATA "ZMQ_METADATA" => - / set_metadata : Str;
     /// Act as PLAIN server (`true`) or go back to NULL security. Default
     /// false; all socket types.
-    ZMQ_PLAIN_SERVER "ZMQ_PLAIN_SERVER" => plain_server / set_plain_server : Bool;
+    ZMQ_PLAIN_SERVER "ZMQ_PLAIN_SERVER" => plain_server["is_plain_server"] / set_plain_server : Bool;
     /// PLAIN user name (1 to 255 bytes; empty = back to NULL security);
     /// makes the socket a PLAIN client. Default empty; all socket types.
-    ZMQ_PLAIN_USERNAME "ZMQ_PLAIN_USERNAME" => plain_username / set_plain_username : Str;
+    ZMQ_PLAIN_USERNAME "ZMQ_PLAIN_USERNAME" => plain_username["get_plain_username"] / set_plain_username : Str;
     /// PLAIN password (1 to 255 bytes; empty = back to NULL security);
     /// makes the socket a PLAIN client. Default empty; all socket types.
-    ZMQ_PLAIN_PASSWORD "ZMQ_PLAIN_PASSWORD" => plain_password / set_plain_password : Str;
+    ZMQ_PLAIN_PASSWORD "ZMQ_PLAIN_PASSWORD" => plain_password["get_plain_password"] / set_plain_password : Str;
     /// Act as CURVE server (`true`) or go back to NULL security. Default
     /// false; all socket types (needs CURVE in libzmq). The manual calls
     /// it set-only; libzmq's source also reads it.
-    ZMQ_CURVE_SERVER "ZMQ_CURVE_SERVER" => curve_server / set_curve_server : Bool;
+    ZMQ_CURVE_SERVER "ZMQ_CURVE_SERVER" => curve_server["is_curve_server"] / set_curve_server : Bool;
     /// This socket's long-term public CURVE key. [`CurveKey`]; default all
     /// zeros; all socket types (needs CURVE).
-    ZMQ_CURVE_PUBLICKEY "ZMQ_CURVE_PUBLICKEY" => curve_publickey / set_curve_publickey : Key;
+    ZMQ_CURVE_PUBLICKEY "ZMQ_CURVE_PUBLICKEY" => curve_publickey["get_curve_publickey"] / set_curve_publickey : Key;
     /// This socket's long-term secret CURVE key. [`CurveKey`]; default all
     /// zeros; all socket types (needs CURVE).
-    ZMQ_CURVE_SECRETKEY "ZMQ_CURVE_SECRETKEY" => curve_secretkey / set_curve_secretkey : Key;
+    ZMQ_CURVE_SECRETKEY "ZMQ_CURVE_SECRETKEY" => curve_secretkey["get_curve_secretkey"] / set_curve_secretkey : Key;
     /// The server's public CURVE key; makes the socket a CURVE client.
     /// [`CurveKey`]; default all zeros; all socket types (needs CURVE).
-    ZMQ_CURVE_SERVERKEY "ZMQ_CURVE_SERVERKEY" => curve_serverkey / set_curve_serverkey : Key;
+    ZMQ_CURVE_SERVERKEY "ZMQ_CURVE_SERVERKEY" => curve_serverkey["get_curve_serverkey"] / set_curve_serverkey : Key;
     /// Act as GSSAPI server. Default false; all socket types (needs
     /// libzmq built with GSSAPI, else `InvalidArgument`).
-    ZMQ_GSSAPI_SERVER "ZMQ_GSSAPI_SERVER" => gssapi_server / set_gssapi_server : Bool;
+    ZMQ_GSSAPI_SERVER "ZMQ_GSSAPI_SERVER" => gssapi_server["is_gssapi_server"] / set_gssapi_server : Bool;
     /// This socket's GSSAPI principal (up to 255 bytes). Default empty; all
     /// socket types (needs GSSAPI).
-    ZMQ_GSSAPI_PRINCIPAL "ZMQ_GSSAPI_PRINCIPAL" => gssapi_principal / set_gssapi_principal : Str;
+    ZMQ_GSSAPI_PRINCIPAL "ZMQ_GSSAPI_PRINCIPAL" => gssapi_principal["get_gssapi_principal"] / set_gssapi_principal : Str;
     /// The server's GSSAPI principal; makes the socket a GSSAPI client (up
     /// to 255 bytes). Default empty; all socket types (needs GSSAPI).
-    ZMQ_GSSAPI_SERVICE_PRINCIPAL "ZMQ_GSSAPI_SERVICE_PRINCIPAL" => gssapi_service_principal / set_gssapi_service_principal : Str;
+    ZMQ_GSSAPI_SERVICE_PRINCIPAL "ZMQ_GSSAPI_SERVICE_PRINCIPAL" => gssapi_service_principal["get_gssapi_service_principal"] / set_gssapi_service_principal : Str;
     /// Disable GSSAPI encryption (authentication only). Default false; all
     /// socket types (needs GSSAPI).
-    ZMQ_GSSAPI_PLAINTEXT "ZMQ_GSSAPI_PLAINTEXT" => gssapi_plaintext / set_gssapi_plaintext : Bool;
+    ZMQ_GSSAPI_PLAINTEXT "ZMQ_GSSAPI_PLAINTEXT" => gssapi_plaintext["is_gssapi_plaintext"] / set_gssapi_plaintext : Bool;
     /// Name type of `ZMQ_GSSAPI_PRINCIPAL`. Default
     /// [`GssapiNameType::HostBased`]; all socket types (needs GSSAPI).
     ZMQ_GSSAPI_PRINCIPAL_NAMETYPE "ZMQ_GSSAPI_PRINCIPAL_NAMETYPE" => gssapi_principal_nametype / set_gssapi_principal_nametype : GssNt;

@@ -29,7 +29,7 @@ const fn decode_table() -> [u8; 256] {
 const DECODE: [u8; 256] = decode_table();
 
 /// Encodes `data`, whose length must be a multiple of 4.
-#[doc(alias = "zmq_z85_encode")]
+#[doc(alias = "zmq_z85_encode", alias = "z85_encode")]
 pub fn encode(data: &[u8]) -> Result<String> {
     let mut out = String::new();
     encode_into(data, &mut out)?;
@@ -74,7 +74,7 @@ fn encode_into(data: &[u8], out: &mut String) -> Result<()> {
 
 /// Decodes Z85 text, whose length must be a multiple of 5; a character
 /// outside the alphabet, or a group above 2^32-1, is an error.
-#[doc(alias = "zmq_z85_decode")]
+#[doc(alias = "zmq_z85_decode", alias = "z85_decode")]
 pub fn decode(text: &str) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     decode_into(text, &mut out)?;
