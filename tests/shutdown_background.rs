@@ -33,7 +33,7 @@ fn background_terminations_are_counted_and_a_linger_bounds_them() {
     );
     assert_eq!(zmq::background_terminations(), 1);
     let (more_threads, more_fds) = (
-        count("/proc/self/task") - threads,
+        count("/proc/self/task").saturating_sub(threads),
         count("/proc/self/fd").saturating_sub(fds),
     );
     // docs/SHUTDOWN.md quotes these figures.
