@@ -432,6 +432,9 @@ fn plain_passwords_file_lets_bob_in_and_refuses_a_wrong_password() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("passwords");
     std::fs::write(&file, "# users\nann=pw\nbob=secret\n").unwrap();
+    // A password file must be private (docs/SECURITY.md), as with ssh keys.
+    let private = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600);
+    std::fs::set_permissions(&file, private).unwrap();
     let file = file.to_str().unwrap();
     let mut rep = Proc::start(&[
         "rep",
