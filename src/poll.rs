@@ -141,13 +141,16 @@ fn wait_in_slices(
     timeout: Option<Duration>,
     mut wait: impl FnMut(libc::c_long) -> Result<usize>,
 ) -> Result<usize> {
-    let deadline = crate::duration::Deadline::after(timeout);
+    let longest = libc::c_long::from(crate::duration::LONGEST_WAIT_MS);
     let mut ms = crate::duration::wait_ms(timeout);
+    // Only a wait longer than one libzmq call needs a deadline: the common
+    // poll reads no clock.
+    let deadline = (ms == longest).then(|| crate::duration::Deadline::after(timeout));
     loop {
         let ready = wait(ms)?;
-        if ready > 0 || ms != libc::c_long::from(crate::duration::LONGEST_WAIT_MS) {
+        let Some(deadline) = deadline.filter(|_| ready == 0 && ms == longest) else {
             return Ok(ready);
-        }
+        };
         if deadline.passed() {
             return Ok(0);
         }
