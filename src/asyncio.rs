@@ -450,7 +450,7 @@ fn descriptor_readable(fd: RawFd) -> Result<bool> {
         let rc = unsafe { libc::poll(&mut pollfd, 1, 0) };
         if rc >= 0 {
             if pollfd.revents & libc::POLLNVAL != 0 {
-                return Err(Error::from_errno(libc::EBADF));
+                return Err(Error::from_errno(zmq_sys::errno::EBADF));
             }
             return Ok(pollfd.revents & libc::POLLIN != 0);
         }

@@ -80,22 +80,22 @@ pub enum ErrorKind {
 impl ErrorKind {
     fn from_errno(errno: i32) -> ErrorKind {
         match errno {
-            libc::EAGAIN => ErrorKind::Again,
+            zmq_sys::errno::EAGAIN => ErrorKind::Again,
             zmq_sys::ETERM => ErrorKind::Terminated,
-            libc::EINTR => ErrorKind::Interrupted,
+            zmq_sys::errno::EINTR => ErrorKind::Interrupted,
             zmq_sys::EFSM => ErrorKind::InvalidState,
-            libc::EHOSTUNREACH => ErrorKind::HostUnreachable,
-            libc::EINVAL => ErrorKind::InvalidArgument,
-            libc::EADDRINUSE => ErrorKind::AddrInUse,
-            libc::EADDRNOTAVAIL => ErrorKind::AddrNotAvailable,
-            libc::ENOTSUP => ErrorKind::NotSupported,
-            libc::EPROTONOSUPPORT => ErrorKind::ProtocolNotSupported,
+            zmq_sys::errno::EHOSTUNREACH => ErrorKind::HostUnreachable,
+            zmq_sys::errno::EINVAL => ErrorKind::InvalidArgument,
+            zmq_sys::errno::EADDRINUSE => ErrorKind::AddrInUse,
+            zmq_sys::errno::EADDRNOTAVAIL => ErrorKind::AddrNotAvailable,
+            zmq_sys::errno::ENOTSUP => ErrorKind::NotSupported,
+            zmq_sys::errno::EPROTONOSUPPORT => ErrorKind::ProtocolNotSupported,
             zmq_sys::ENOCOMPATPROTO => ErrorKind::IncompatibleProtocol,
             zmq_sys::EMTHREAD => ErrorKind::NoThreads,
-            libc::EMFILE => ErrorKind::TooManySockets,
-            libc::ENOENT => ErrorKind::NoSuchEndpoint,
-            libc::ENOTSOCK => ErrorKind::NotASocket,
-            libc::ENOMEM => ErrorKind::NoMemory,
+            zmq_sys::errno::EMFILE => ErrorKind::TooManySockets,
+            zmq_sys::errno::ENOENT => ErrorKind::NoSuchEndpoint,
+            zmq_sys::errno::ENOTSOCK => ErrorKind::NotASocket,
+            zmq_sys::errno::ENOMEM => ErrorKind::NoMemory,
             _ => ErrorKind::Other,
         }
     }
@@ -103,22 +103,22 @@ impl ErrorKind {
     /// The errno of the kind, 0 for the kinds that have none.
     fn errno(self) -> i32 {
         match self {
-            ErrorKind::Again => libc::EAGAIN,
+            ErrorKind::Again => zmq_sys::errno::EAGAIN,
             ErrorKind::Terminated => zmq_sys::ETERM,
-            ErrorKind::Interrupted => libc::EINTR,
+            ErrorKind::Interrupted => zmq_sys::errno::EINTR,
             ErrorKind::InvalidState => zmq_sys::EFSM,
-            ErrorKind::HostUnreachable => libc::EHOSTUNREACH,
-            ErrorKind::InvalidArgument | ErrorKind::NulByte => libc::EINVAL,
-            ErrorKind::AddrInUse => libc::EADDRINUSE,
-            ErrorKind::AddrNotAvailable => libc::EADDRNOTAVAIL,
-            ErrorKind::NotSupported => libc::ENOTSUP,
-            ErrorKind::ProtocolNotSupported => libc::EPROTONOSUPPORT,
+            ErrorKind::HostUnreachable => zmq_sys::errno::EHOSTUNREACH,
+            ErrorKind::InvalidArgument | ErrorKind::NulByte => zmq_sys::errno::EINVAL,
+            ErrorKind::AddrInUse => zmq_sys::errno::EADDRINUSE,
+            ErrorKind::AddrNotAvailable => zmq_sys::errno::EADDRNOTAVAIL,
+            ErrorKind::NotSupported => zmq_sys::errno::ENOTSUP,
+            ErrorKind::ProtocolNotSupported => zmq_sys::errno::EPROTONOSUPPORT,
             ErrorKind::IncompatibleProtocol => zmq_sys::ENOCOMPATPROTO,
             ErrorKind::NoThreads => zmq_sys::EMTHREAD,
-            ErrorKind::TooManySockets => libc::EMFILE,
-            ErrorKind::NoSuchEndpoint => libc::ENOENT,
-            ErrorKind::NotASocket => libc::ENOTSOCK,
-            ErrorKind::NoMemory => libc::ENOMEM,
+            ErrorKind::TooManySockets => zmq_sys::errno::EMFILE,
+            ErrorKind::NoSuchEndpoint => zmq_sys::errno::ENOENT,
+            ErrorKind::NotASocket => zmq_sys::errno::ENOTSOCK,
+            ErrorKind::NoMemory => zmq_sys::errno::ENOMEM,
             ErrorKind::InvalidUtf8
             | ErrorKind::MalformedEvent
             | ErrorKind::InvalidCertificate
@@ -529,14 +529,14 @@ mod tests {
     #[test]
     fn known_errnos_round_trip() {
         for errno in [
-            libc::EAGAIN,
+            zmq_sys::errno::EAGAIN,
             zmq_sys::ETERM,
             zmq_sys::EFSM,
-            libc::EINTR,
-            libc::EINVAL,
+            zmq_sys::errno::EINTR,
+            zmq_sys::errno::EINVAL,
             // These two once mapped to a variant of another number.
-            libc::ENODEV,
-            libc::EFAULT,
+            zmq_sys::errno::ENODEV,
+            zmq_sys::errno::EFAULT,
         ] {
             assert_eq!(Error::from_errno(errno).errno(), Some(errno));
         }

@@ -82,6 +82,7 @@ mod frame_writer;
 mod message;
 pub mod monitor;
 mod multipart;
+pub mod os;
 mod poll;
 mod proxy;
 mod reactor;

@@ -196,7 +196,7 @@ impl Message {
             }
         }
         if len > isize::MAX as usize {
-            return Err(crate::Error::from_errno(libc::ENOMEM));
+            return Err(crate::Error::from_errno(zmq_sys::errno::ENOMEM));
         }
         // SAFETY: `init_fields` writes the Rust fields (`out` is valid for
         // writes) and zmq_msg_init_size the zmq_msg_t; when it fails

@@ -2,10 +2,10 @@
 //! reusable [`Poller`] for loops, and with `draft` the `zmq_poller_*` API.
 
 use std::marker::PhantomData;
-use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
+use crate::os::{BorrowedHandle, RawHandle};
 use crate::socket::{PollEvents, Socket};
 
 /// One entry of a [`poll`] call: a socket or a file descriptor, the events
@@ -43,7 +43,11 @@ impl<'a> PollItem<'a> {
     /// [`is_error`](Self::is_error) as well as [`is_readable`](Self::is_readable)
     /// (a pipe with unread data and a closed write end may report both).
     ///
+    /// On Windows the handle is a `SOCKET` ([`BorrowedSocket`](crate::os::BorrowedHandle)):
+    /// Windows' `select` polls sockets only, not pipes or the console.
+    ///
     /// ```
+    /// # #[cfg(unix)] {
     /// use std::{os::fd::AsFd, os::unix::net::UnixStream, time::Duration};
     /// use zmq::{PollEvents, PollItem};
     ///
@@ -52,14 +56,15 @@ impl<'a> PollItem<'a> {
     /// let mut items = [PollItem::fd(mine.as_fd(), PollEvents::POLLIN)];
     /// assert_eq!(zmq::poll(&mut items, Some(Duration::from_secs(5)))?, 1);
     /// assert!(items[0].is_error());
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "from_fd")]
-    pub fn fd(fd: BorrowedFd<'a>, events: PollEvents) -> PollItem<'a> {
+    pub fn fd(fd: BorrowedHandle<'a>, events: PollEvents) -> PollItem<'a> {
         PollItem {
             raw: zmq_sys::zmq_pollitem_t {
                 socket: std::ptr::null_mut(),
-                fd: fd.as_raw_fd(),
+                fd: crate::os::raw(fd),
                 events: events.bits(),
                 revents: 0,
             },
@@ -94,7 +99,7 @@ impl<'a> PollItem<'a> {
     }
 
     /// Whether this item polls the descriptor `fd`.
-    pub fn has_fd(&self, fd: RawFd) -> bool {
+    pub fn has_fd(&self, fd: RawHandle) -> bool {
         self.raw.socket.is_null() && self.raw.fd == fd
     }
 
@@ -243,7 +248,7 @@ impl<'a, K> Poller<'a, K> {
     }
 
     /// Adds a file descriptor under `key`.
-    pub fn add_fd(&mut self, fd: BorrowedFd<'a>, events: PollEvents, key: K) {
+    pub fn add_fd(&mut self, fd: BorrowedHandle<'a>, events: PollEvents, key: K) {
         self.items.push(PollItem::fd(fd, events));
         self.keys.push(key);
     }
@@ -390,13 +395,13 @@ mod draft {
 
         /// Adds a file descriptor.
         #[doc(alias = "zmq_poller_add_fd")]
-        pub fn add_fd(&mut self, fd: BorrowedFd<'a>, events: PollEvents, key: K) -> Result<()> {
+        pub fn add_fd(&mut self, fd: BorrowedHandle<'a>, events: PollEvents, key: K) -> Result<()> {
             let slot = self.slot(key);
             // SAFETY: live poller; the descriptor is borrowed for 'a.
             let rc = unsafe {
                 zmq_sys::zmq_poller_add_fd(
                     self.raw.as_ptr(),
-                    fd.as_raw_fd(),
+                    crate::os::raw(fd),
                     slot as *mut c_void,
                     events.bits(),
                 )

@@ -318,7 +318,7 @@ impl ProxyThread {
             }
             _ => match thread.join() {
                 Ok(result) => result,
-                Err(_) => Err(Error::from_errno(libc::EINVAL)),
+                Err(_) => Err(Error::from_errno(zmq_sys::errno::EINVAL)),
             },
         }
     }

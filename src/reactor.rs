@@ -25,11 +25,23 @@
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
 use crate::error::{check, Error, ErrorKind, Result};
+use crate::os::{AsHandle, BorrowedHandle};
 use crate::socket::{PollEvents, Socket};
+
+/// The borrowed handle of a reader's source (`as_fd` / `as_socket`).
+fn handle_of(source: &dyn AsHandle) -> BorrowedHandle<'_> {
+    #[cfg(unix)]
+    {
+        source.as_fd()
+    }
+    #[cfg(windows)]
+    {
+        source.as_socket()
+    }
+}
 
 /// `base + delay`, or for a delay past what an `Instant` can hold (e.g.
 /// `Duration::MAX`) a time a century away: such a timer never fires in
@@ -79,13 +91,13 @@ pub struct TimerId(u64);
 type SocketHandler<'a, S> =
     Box<dyn FnMut(&mut Reactor<'a, S>, &Socket, &mut S) -> Result<Flow> + 'a>;
 type FdHandler<'a, S> =
-    Box<dyn FnMut(&mut Reactor<'a, S>, BorrowedFd<'_>, &mut S) -> Result<Flow> + 'a>;
+    Box<dyn FnMut(&mut Reactor<'a, S>, BorrowedHandle<'_>, &mut S) -> Result<Flow> + 'a>;
 type TimerHandler<'a, S> =
     Box<dyn FnMut(&mut Reactor<'a, S>, TimerId, &mut S) -> Result<Flow> + 'a>;
 
 enum Source<'a, S> {
     Socket(Box<dyn Borrow<Socket> + 'a>, SocketHandler<'a, S>),
-    Fd(Box<dyn AsFd + 'a>, FdHandler<'a, S>),
+    Fd(Box<dyn AsHandle + 'a>, FdHandler<'a, S>),
 }
 
 struct Reader<'a, S> {
@@ -100,7 +112,7 @@ impl<S> Reader<'_, S> {
     fn pollitem(&self) -> zmq_sys::zmq_pollitem_t {
         let (socket, fd) = match &self.source {
             Source::Socket(s, _) => (socket_of(&**s).as_raw(), 0),
-            Source::Fd(f, _) => (std::ptr::null_mut(), f.as_fd().as_raw_fd()),
+            Source::Fd(f, _) => (std::ptr::null_mut(), crate::os::raw(handle_of(&**f))),
         };
         zmq_sys::zmq_pollitem_t {
             socket,
@@ -243,13 +255,14 @@ impl<'a, S> Reactor<'a, S> {
     }
 
     /// Calls `handler` whenever the descriptor `fd` (a pipe, a TCP stream,
-    /// stdin; anything [`AsFd`], borrowed or owned) is readable or reports
+    /// stdin; anything [`AsFd`](std::os::fd::AsFd), borrowed or owned; on
+    /// Windows a socket, anything [`AsSocket`](crate::os::AsHandle)) is readable or reports
     /// an error condition (end of file of a pipe shows as one).
     #[doc(alias = "zloop_poller")]
     pub fn add_fd_reader<T, F>(&mut self, fd: T, handler: F) -> ReaderId
     where
-        T: AsFd + 'a,
-        F: FnMut(&mut Reactor<'a, S>, BorrowedFd<'_>, &mut S) -> Result<Flow> + 'a,
+        T: AsHandle + 'a,
+        F: FnMut(&mut Reactor<'a, S>, BorrowedHandle<'_>, &mut S) -> Result<Flow> + 'a,
     {
         let id = ReaderId(self.next_id());
         let source = Source::Fd(Box::new(fd), Box::new(handler));
@@ -506,7 +519,7 @@ impl<'a, S> Reactor<'a, S> {
                 Current::Reader(id, item.socket, false),
                 |this| match &mut reader.source {
                     Source::Socket(socket, handler) => handler(this, socket_of(&**socket), state),
-                    Source::Fd(fd, handler) => handler(this, fd.as_fd(), state),
+                    Source::Fd(fd, handler) => handler(this, handle_of(&**fd), state),
                 },
             );
             let removed = matches!(seen, Current::Reader(_, _, true));

@@ -577,7 +577,7 @@ int_codec! {
 int_codec! {
     /// A `ZMQ_GSSAPI_NT_*` name type.
     GssNt: GssapiNameType, GssapiNameType;
-    |v| GssapiNameType::from_raw(v).ok_or(Error::from_errno(libc::EINVAL));
+    |v| GssapiNameType::from_raw(v).ok_or(Error::from_errno(zmq_sys::errno::EINVAL));
     |v| Ok(v.to_raw());
 }
 
@@ -585,7 +585,7 @@ int_codec! {
 int_codec! {
     /// A `ZMQ_NORM_*` mode.
     Norm: NormMode, NormMode;
-    |v| NormMode::from_raw(v).ok_or(Error::from_errno(libc::EINVAL));
+    |v| NormMode::from_raw(v).ok_or(Error::from_errno(zmq_sys::errno::EINVAL));
     |v| Ok(v.to_raw());
 }
 
@@ -626,7 +626,7 @@ impl GetCodec for Kind {
     type Get = crate::SocketType;
     fn get(socket: &Socket, option: c_int) -> Result<crate::SocketType> {
         let raw = get_int(socket, option)?;
-        crate::SocketType::from_raw(raw).ok_or(Error::from_errno(libc::EINVAL))
+        crate::SocketType::from_raw(raw).ok_or(Error::from_errno(zmq_sys::errno::EINVAL))
     }
 }
 
@@ -637,7 +637,7 @@ impl GetCodec for Mech {
     type Get = Mechanism;
     fn get(socket: &Socket, option: c_int) -> Result<Mechanism> {
         let raw = get_int(socket, option)?;
-        Mechanism::from_raw(raw).ok_or(Error::from_errno(libc::EINVAL))
+        Mechanism::from_raw(raw).ok_or(Error::from_errno(zmq_sys::errno::EINVAL))
     }
 }
 

@@ -1,5 +1,11 @@
 //! The smallest safe surface proves which libzmq was built and linked.
 
+mod common;
+
+/// The longest the example run here may take (required by `common`).
+#[allow(dead_code)]
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[test]
 fn version_is_the_linked_library() {
     let (major, minor, patch) = zmq::version();
@@ -60,22 +66,9 @@ fn vendored_library_is_linked_statically() {
 
 #[test]
 fn version_example_prints_the_linked_version() {
-    // `cargo test` builds the examples next to the test binaries' `deps/`.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .unwrap()
-        .join("examples");
-    let bin = dir.join(format!("version{}", std::env::consts::EXE_SUFFIX));
-    let out = std::process::Command::new(&bin)
+    let out = common::example("version", &[])
         .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "run {} (build it with `cargo build --examples`): {e}",
-                bin.display()
-            )
-        });
+        .expect("run the version example");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let (major, minor, patch) = zmq::version();

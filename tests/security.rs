@@ -16,6 +16,8 @@ use zmq::auth::{Authenticator, IpRule};
 use zmq::{Certificate, Context, Event, Monitor, MonitorEvents, Socket, SocketType};
 
 mod raw_zmtp;
+#[path = "common/runner.rs"]
+mod runner;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("zmq-rs-security-{}-{name}", std::process::id()));
@@ -1030,7 +1032,7 @@ fn in_child(test: &str) -> bool {
     if std::env::var_os("ZMQ_RS_CHILD").is_some() {
         return true;
     }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
+    let out = runner::runner_command(&std::env::current_exe().unwrap())
         .args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env("ZMQ_RS_CHILD", "1")
         .output()

@@ -135,10 +135,14 @@ pub fn example(name: &str, args: &[&str]) -> Command {
             source.display()
         );
     }
-    let mut cmd = Command::new(bin);
+    let mut cmd = runner_command(&bin);
     cmd.args(args);
     cmd
 }
+
+#[path = "runner.rs"]
+mod runner;
+pub use runner::runner_command;
 
 // ---- processes -----------------------------------------------------------------
 

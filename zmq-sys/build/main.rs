@@ -66,7 +66,13 @@ fn main() {
     println!("cargo:draft={}", u8::from(linked.draft));
     println!("cargo:curve={}", u8::from(linked.curve));
     // Which committed bindings file the crate compiled in (the ABI check needs it).
-    println!("cargo:bindings={}", if draft { "draft" } else { "stable" });
+    // zmq.h's types differ on Windows (zmq_fd_t is a 64-bit SOCKET, no zmq_ppoll).
+    let windows = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "windows");
+    println!(
+        "cargo:bindings={}{}",
+        if windows { "windows-" } else { "" },
+        if draft { "draft" } else { "stable" }
+    );
 }
 
 #[cfg(feature = "vendored")]

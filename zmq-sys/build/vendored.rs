@@ -8,15 +8,21 @@ use std::path::PathBuf;
 use crate::Linked;
 
 pub fn build(draft: bool) -> Linked {
-    let sodium_include = std::env::var_os("DEP_SODIUM_INCLUDE").map(PathBuf::from);
-    let sodium_lib = std::env::var_os("DEP_SODIUM_LIB").map(PathBuf::from);
-    let (Some(sodium_include), Some(sodium_lib)) = (sodium_include, sodium_lib) else {
-        panic!(
-            "zmq-sys: libsodium-sys-stable did not report DEP_SODIUM_INCLUDE/DEP_SODIUM_LIB; \
-             CURVE cannot be enabled. Unset SODIUM_USE_PKG_CONFIG/SODIUM_LIB_DIR or install \
-             libsodium-dev."
-        )
-    };
+    let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    // Windows: no libsodium (see Cargo.toml), hence no CURVE, for now.
+    let sodium = (target_os != "windows").then(|| {
+        let sodium_include = std::env::var_os("DEP_SODIUM_INCLUDE").map(PathBuf::from);
+        let sodium_lib = std::env::var_os("DEP_SODIUM_LIB").map(PathBuf::from);
+        let (Some(sodium_include), Some(sodium_lib)) = (sodium_include, sodium_lib) else {
+            panic!(
+                "zmq-sys: libsodium-sys-stable did not report DEP_SODIUM_INCLUDE/DEP_SODIUM_LIB; \
+                 CURVE cannot be enabled. Unset SODIUM_USE_PKG_CONFIG/SODIUM_LIB_DIR or install \
+                 libsodium-dev."
+            )
+        };
+        zeromq_src::LibLocation::new(sodium_lib, sodium_include)
+    });
+    let curve = sodium.is_some();
 
     // libzmq's sources print hundreds of harmless compiler warnings, which Cargo
     // would show to every user of this crate; `cc` reads CXXFLAGS, so silence them.
@@ -24,24 +30,36 @@ pub fn build(draft: bool) -> Linked {
     // zeromq-src skips libzmq's configure step and compiles against an empty
     // platform.hpp: every platform define libzmq's own build would set comes
     // from build/platform.defines (the target's OS, never the host's).
-    let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     for define in platform_defines(&target_os) {
         flags.push_str(" -D");
         flags.push_str(define);
+    }
+    let mingw = target_os == "windows"
+        && std::env::var("CARGO_CFG_TARGET_ENV").is_ok_and(|env| env == "gnu");
+    if mingw {
+        flags.push_str(MINGW_FLAGS);
     }
     std::env::set_var("CXXFLAGS", format!("{flags} -w"));
 
     zeromq_src::Build::new()
         .enable_draft(draft)
-        .with_libsodium(Some(zeromq_src::LibLocation::new(
-            sodium_lib,
-            sodium_include,
-        )))
+        .with_libsodium(sodium)
         .build();
 
     // `zeromq_src` reports where it copied the headers as `cargo:include=`, which
     // only Cargo sees; the same path is derivable from OUT_DIR.
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    if mingw {
+        // zeromq-src selects the epoll poller on Windows (libzmq's CMake does
+        // too, through the bundled wepoll) but compiles wepoll only for MSVC.
+        cc::Build::new()
+            .warnings(false)
+            .file(out_dir.join("source/external/wepoll/wepoll.c"))
+            .compile("zmq_wepoll");
+        // ip.cpp's ipc-free socket pair uses the security descriptor calls.
+        println!("cargo:rustc-link-lib=advapi32");
+        println!("cargo:rustc-link-lib=ws2_32");
+    }
     let include_dir = out_dir.join("source").join("include");
     let version = crate::probe::header_version(&include_dir.join("zmq.h"))
         .unwrap_or_else(|e| panic!("zmq-sys: cannot read the vendored zmq.h: {e}"));
@@ -50,9 +68,20 @@ pub fn build(draft: bool) -> Linked {
         version,
         vendored: true,
         draft,
-        curve: true,
+        curve,
     }
 }
+
+/// zeromq-src's Windows choices that do not build with mingw-w64, replaced
+/// by what libzmq's own CMake picks on Windows:
+/// - no ipc transport: zeromq-src enables it when `afunix.h` exists, but
+///   libzmq's `ipc_address.hpp` includes `<sys/un.h>` unless the compiler is
+///   MSVC;
+/// - condition variables from the Win32 API (CMake's default from Vista on):
+///   Debian's default mingw-w64 (win32 threads) has no `std::condition_variable`.
+///
+/// CXXFLAGS come after zeromq-src's own defines, so these win.
+const MINGW_FLAGS: &str = " -UZMQ_HAVE_IPC -UZMQ_USE_CV_IMPL_STL11 -DZMQ_USE_CV_IMPL_WIN32API=1";
 
 /// The defines of `build/platform.defines` whose OS column names `target_os`
 /// (`NAME` or `NAME=VALUE`). The file's format: `os[,os...] NAME[=VALUE] reason`,

@@ -11,7 +11,39 @@
 
 pub use libc::{c_char, c_int, c_long, c_short, c_uint, c_void, size_t};
 
-#[cfg(not(feature = "draft"))]
+#[cfg(unix)]
+pub use libc::sigset_t;
+
+#[cfg(all(not(windows), not(feature = "draft")))]
 include!("bindings/stable.rs");
-#[cfg(feature = "draft")]
+#[cfg(all(not(windows), feature = "draft"))]
 include!("bindings/draft.rs");
+#[cfg(all(windows, not(feature = "draft")))]
+include!("bindings/windows-stable.rs");
+#[cfg(all(windows, feature = "draft"))]
+include!("bindings/windows-draft.rs");
+
+/// The `errno` values libzmq reports on this target, under one name for
+/// every platform. On unix libzmq uses the system's `errno.h` (libc's values,
+/// which differ between Linux and macOS); on Windows it uses the C runtime's
+/// `errno.h` and defines the POSIX socket codes that runtime lacks itself, so
+/// the values come from the Windows bindings (generated from the mingw-w64
+/// headers libzmq is compiled with), never from libc. `ETERM`, `EFSM`,
+/// `ENOCOMPATPROTO` and `EMTHREAD` are libzmq's own everywhere.
+pub mod errno {
+    #[cfg(windows)]
+    pub use super::{
+        EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EBADF, ECONNABORTED, ECONNREFUSED,
+        ECONNRESET, EFAULT, EHOSTUNREACH, EINPROGRESS, EINTR, EINVAL, ELOOP, EMFILE, EMSGSIZE,
+        ENETDOWN, ENETRESET, ENETUNREACH, ENOBUFS, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTCONN,
+        ENOTSOCK, ENOTSUP, EPROTONOSUPPORT, ETIMEDOUT,
+    };
+    pub use super::{EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM};
+    #[cfg(unix)]
+    pub use libc::{
+        EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EBADF, ECONNABORTED, ECONNREFUSED,
+        ECONNRESET, EFAULT, EHOSTUNREACH, EINPROGRESS, EINTR, EINVAL, ELOOP, EMFILE, EMSGSIZE,
+        ENETDOWN, ENETRESET, ENETUNREACH, ENOBUFS, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTCONN,
+        ENOTSOCK, ENOTSUP, EPROTONOSUPPORT, ETIMEDOUT,
+    };
+}

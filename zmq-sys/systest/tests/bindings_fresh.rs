@@ -7,6 +7,8 @@
 
 use std::path::PathBuf;
 
+use zmq_systest::Family;
+
 fn vendored_header() -> PathBuf {
     assert_eq!(
         env!("ZMQ_SYSTEST_VENDORED"),
@@ -17,9 +19,9 @@ fn vendored_header() -> PathBuf {
     PathBuf::from(env!("ZMQ_SYSTEST_INCLUDE")).join("zmq.h")
 }
 
-fn check(draft: bool) {
-    let fresh = zmq_systest::generate(&vendored_header(), draft).expect("bindgen failed");
-    let path = zmq_systest::committed_bindings(draft);
+fn check(draft: bool, family: Family) {
+    let fresh = zmq_systest::generate(&vendored_header(), draft, family).expect("bindgen failed");
+    let path = zmq_systest::committed_bindings(draft, family);
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         std::fs::write(&path, &fresh).expect("cannot write bindings");
         return;
@@ -43,10 +45,14 @@ fn check(draft: bool) {
 
 #[test]
 fn stable_bindings_are_fresh() {
-    check(false);
+    for family in Family::ALL {
+        check(false, family);
+    }
 }
 
 #[test]
 fn draft_bindings_are_fresh() {
-    check(true);
+    for family in Family::ALL {
+        check(true, family);
+    }
 }
