@@ -609,10 +609,22 @@ impl Socket {
         if msg.is_pristine() {
             return self.recv_pristine(msg, flags);
         }
-        let mut fresh = Message::new();
-        self.recv_pristine(&mut fresh, flags)?;
-        // The old content is released here, after the new one arrived.
-        *msg = fresh;
+        let mut fresh = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: zmq_msg_init initialises `fresh` (it cannot fail); the
+        // socket is live. On failure libzmq leaves `fresh` empty, owning
+        // nothing (untouched, or closed and re-initialised), so it is not
+        // closed, and `msg` was not touched. On success it holds the frame,
+        // which `replace_content` moves into `msg` (releasing the old
+        // content only now): closed exactly once, by `msg`.
+        unsafe {
+            zmq_sys::zmq_msg_init(fresh.as_mut_ptr());
+            check(zmq_sys::zmq_msg_recv(
+                fresh.as_mut_ptr(),
+                self.as_raw(),
+                flags,
+            ))?;
+            msg.replace_content(fresh.assume_init());
+        }
         Ok(())
     }
 

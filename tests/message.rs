@@ -113,6 +113,28 @@ fn clones_share_until_written() {
 }
 
 #[test]
+fn a_written_message_cloned_afterwards_is_copied_before_the_next_write() {
+    // `with_size` content, and a `Vec`'s once written, are known private:
+    // writing skips the sharing query, until a clone shares the content.
+    for mut a in [
+        Message::with_size(40).unwrap(),
+        Message::from(vec![0u8; 40]),
+    ] {
+        a.copy_from_slice(&[1u8; 40]);
+        let b = a.clone();
+        assert!(a.is_shared());
+        a[0] = 2; // must copy first: `b` keeps the old bytes
+        assert_eq!(a[0], 2);
+        assert_eq!(b[..], [1u8; 40][..]);
+        let mut c = b.clone();
+        drop(b);
+        c[1] = 3;
+        assert_eq!(c[1], 3);
+        assert_eq!(a[1], 1);
+    }
+}
+
+#[test]
 fn static_and_vec_messages() {
     static DATA: &[u8] = b"static bytes";
     let mut s = Message::from_static(DATA);
