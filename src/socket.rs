@@ -161,6 +161,11 @@ pub struct Socket {
     /// `ZMQ_FD`, read once: it is fixed for the life of the socket.
     #[cfg(unix)]
     fd: SocketFd,
+    /// The socket may be an XSUB (its type, read once: it never changes;
+    /// `true` too if it could not be read): only then does a send check
+    /// the frame for an over-long subscription
+    /// (`Socket::check_subscription_frame`).
+    pub(crate) may_be_xsub: bool,
     // Declared after `raw` only for readability: Drop closes the socket
     // explicitly before this Arc is released.
     ctx: Context,
@@ -304,10 +309,16 @@ impl Socket {
         let mut socket = Socket {
             raw,
             fd: SocketFd::None,
+            may_be_xsub: true,
             ctx,
         };
         #[cfg(not(unix))]
-        let socket = Socket { raw, ctx };
+        let mut socket = Socket {
+            raw,
+            may_be_xsub: true,
+            ctx,
+        };
+        socket.may_be_xsub = !matches!(socket.socket_type(), Ok(t) if t != SocketType::Xsub);
         #[cfg(unix)]
         {
             socket.fd = match socket.fd() {
