@@ -722,11 +722,19 @@ impl Socket {
     /// known not to be an XSUB (its type is read when it is wrapped);
     /// otherwise a length comparison, and the socket type is asked only for
     /// such long frames.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn check_subscription_frame(&self, frame: &crate::Message) -> Result<()> {
         if !self.may_be_xsub {
             return Ok(());
         }
+        self.check_subscription_frame_of_xsub(frame)
+    }
+
+    /// [`Socket::check_subscription_frame`] on a socket that may be an
+    /// XSUB: out of line, so that the send paths of other sockets stay
+    /// small enough to inline.
+    #[inline(never)]
+    fn check_subscription_frame_of_xsub(&self, frame: &crate::Message) -> Result<()> {
         let len = frame.len();
         if len <= Socket::MAX_TOPIC_LEN + 1 || !matches!(frame.first(), Some(0 | 1)) {
             return Ok(());
