@@ -135,6 +135,26 @@ fn a_written_message_cloned_afterwards_is_copied_before_the_next_write() {
 }
 
 #[test]
+fn content_replaced_through_the_raw_message_is_seen_whole_by_deref_mut() {
+    // `DerefMut` on content it knows to be private uses the size it knows:
+    // replacing the content through `as_raw_mut` must forget it.
+    let mut msg = Message::with_size(40).unwrap();
+    msg[0] = 1;
+    let raw = msg.as_raw_mut();
+    // SAFETY: `raw` is the initialised message: closed, then initialised
+    // again with a 3-byte content, which leaves a valid message behind.
+    unsafe {
+        assert_eq!(zmq::sys::zmq_msg_close(raw), 0);
+        assert_eq!(zmq::sys::zmq_msg_init_size(raw, 3), 0);
+        std::ptr::write_bytes(zmq::sys::zmq_msg_data(raw).cast::<u8>(), 7, 3);
+    }
+    let bytes: &mut [u8] = &mut msg;
+    assert_eq!(bytes, [7u8, 7, 7]);
+    bytes[2] = 9;
+    assert_eq!(msg, [7u8, 7, 9]);
+}
+
+#[test]
 fn static_and_vec_messages() {
     static DATA: &[u8] = b"static bytes";
     let mut s = Message::from_static(DATA);
