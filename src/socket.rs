@@ -615,7 +615,7 @@ impl Socket {
     /// refers to. So a message that holds anything receives through a fresh
     /// one, which replaces it only on success; a pristine one (empty, as
     /// `Message::new` makes it) receives directly, having nothing to lose.
-    #[inline]
+    #[inline(always)]
     fn recv_raw(&self, msg: &mut Message, flags: i32) -> Result<()> {
         if msg.is_pristine() {
             return self.recv_pristine(msg, flags);
