@@ -24,7 +24,7 @@
 //! message that holds content goes through a fresh one, which replaces the
 //! old content only on success.
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::ffi::{c_void, CStr, CString};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -69,6 +69,30 @@ pub struct Message {
     /// anything that may give it content again (receive, clone, raw access,
     /// routing id, group).
     pristine: bool,
+    /// Unless [`NOT_PRIVATE`], the content is known to be this message's
+    /// alone and writable, and this is its size: it was allocated for it
+    /// (`with_size`, `from_fn`, `from_writer`, `copy_from`), or `DerefMut`
+    /// found it unshared and not read-only. Lets `DerefMut` skip the
+    /// `ZMQ_SHARED` and size queries (two libzmq calls per write). Content
+    /// that is not shared can only become shared again through a
+    /// `zmq_msg_copy` of this very message: `Clone` clears the mark (through
+    /// `&self`, hence the `Cell`), and so does everything that replaces the
+    /// content or hands out the raw message for writing (send, receive,
+    /// `as_raw_mut`). [`NOT_PRIVATE`] (also for content of 4 GiB or more)
+    /// only costs the queries. A `u32` fits in the struct's padding.
+    private_len: Cell<u32>,
+}
+
+/// `Message::private_len` when the content is not known to be private.
+const NOT_PRIVATE: u32 = u32::MAX;
+
+/// The `Message::private_len` of private content of `len` bytes.
+#[inline(always)]
+fn private_len(len: usize) -> u32 {
+    match u32::try_from(len) {
+        Ok(len) => len,
+        Err(_) => NOT_PRIVATE,
+    }
 }
 
 // SAFETY: a zmq_msg_t may be used from any thread as long as one thread at a
@@ -90,7 +114,7 @@ impl Message {
         // other fields are written by `init_fields` (and `pristine`, which
         // is what zmq_msg_init makes), so all is initialised.
         unsafe {
-            let raw = Message::init_fields(msg.as_mut_ptr());
+            let raw = Message::init_fields(msg.as_mut_ptr(), NOT_PRIVATE);
             zmq_sys::zmq_msg_init(raw);
             std::ptr::addr_of_mut!((*msg.as_mut_ptr()).pristine).write(true);
             msg.assume_init()
@@ -98,7 +122,9 @@ impl Message {
     }
 
     /// Writes the Rust fields of a message under construction (a fresh
-    /// private content) and returns its `zmq_msg_t` for a `zmq_msg_init*`
+    /// content, not read-only; `private_len` is [`private_len`] of its size
+    /// when it is allocated for this message alone, else [`NOT_PRIVATE`])
+    /// and returns its `zmq_msg_t` for a `zmq_msg_init*`
     /// call to initialise in place: the 64 bytes are written once, where the
     /// message is returned, instead of being built aside and moved.
     ///
@@ -106,22 +132,23 @@ impl Message {
     /// `this` must be valid for writes; the message is initialised only once
     /// the caller has initialised the returned `zmq_msg_t` too.
     #[inline(always)]
-    unsafe fn init_fields(this: *mut Message) -> *mut zmq_sys::zmq_msg_t {
+    unsafe fn init_fields(this: *mut Message, private_len: u32) -> *mut zmq_sys::zmq_msg_t {
         // SAFETY: per the contract, `this` is valid for writes; raw field
         // pointers never read the uninitialised memory.
         unsafe {
             std::ptr::addr_of_mut!((*this).read_only).write(false);
             std::ptr::addr_of_mut!((*this).vec).write(None);
             std::ptr::addr_of_mut!((*this).pristine).write(false);
+            std::ptr::addr_of_mut!((*this).private_len).write(Cell::new(private_len));
             UnsafeCell::raw_get(std::ptr::addr_of!((*this).msg))
         }
     }
 
     /// A message of `len` zeroed bytes (libzmq allocates them).
     ///
-    /// To build a frame and fill it, [`Message::from_fn`] does both with the
-    /// bytes written once by the zeroing and once by the filler, never
-    /// checked for sharing in between.
+    /// The content is known to be this message's alone, so filling it
+    /// through `DerefMut` (`msg.copy_from_slice(..)`) asks libzmq nothing
+    /// about sharing. [`Message::from_writer`] also skips the zeroing.
     #[doc(alias = "zmq_msg_init_size")]
     #[inline]
     pub fn with_size(len: usize) -> Result<Message> {
@@ -207,7 +234,7 @@ impl Message {
         // `finish` zeroes what it did not, so no uninitialised byte is ever
         // read. Nothing else refers to the content while `write` runs.
         unsafe {
-            let raw = Message::init_fields(out);
+            let raw = Message::init_fields(out, private_len(len));
             if zmq_sys::zmq_msg_init_size(raw, len) != 0 {
                 return Err(crate::error::last_error());
             }
@@ -232,7 +259,7 @@ impl Message {
         // exactly `data.len()` bytes long, and the regions cannot overlap:
         // after the copy every byte is initialised.
         unsafe {
-            let raw = Message::init_fields(msg.as_mut_ptr());
+            let raw = Message::init_fields(msg.as_mut_ptr(), private_len(data.len()));
             if zmq_sys::zmq_msg_init_size(raw, data.len()) != 0 {
                 // A slice's length always fits a byte array layout.
                 let layout = std::alloc::Layout::array::<u8>(data.len())
@@ -352,7 +379,7 @@ impl Message {
         // which its close gives back (the content is freed only when the
         // original, holding the last reference, is closed).
         unsafe {
-            let raw = Message::init_fields(msg.as_mut_ptr());
+            let raw = Message::init_fields(msg.as_mut_ptr(), NOT_PRIVATE);
             std::ptr::addr_of_mut!((*msg.as_mut_ptr()).read_only).write(read_only);
             if zmq_sys::zmq_msg_init_data(raw, data.cast(), len, ffn, hint) != 0 {
                 std::alloc::handle_alloc_error(std::alloc::Layout::new::<zmq_sys::zmq_msg_t>());
@@ -411,7 +438,10 @@ impl Message {
         unsafe { zmq_sys::zmq_msg_get(self.as_raw(), zmq_sys::ZMQ_SHARED) == 1 }
     }
 
-    /// The raw `zmq_msg_t`, for calling libzmq directly (reading only).
+    /// The raw `zmq_msg_t`, for calling libzmq directly (reading only: in
+    /// particular not as the source of `zmq_msg_copy`, which writes the
+    /// source's flags and shares its content; use
+    /// [`Message::as_raw_mut`] for that).
     #[inline]
     pub fn as_raw(&self) -> *const zmq_sys::zmq_msg_t {
         self.msg.get()
@@ -430,6 +460,7 @@ impl Message {
         // to be the content, nor is the message known to be empty.
         self.vec = None;
         self.pristine = false;
+        self.private_len.set(NOT_PRIVATE);
         self.msg.get_mut()
     }
 
@@ -452,6 +483,28 @@ impl Message {
         self.pristine
     }
 
+    /// Releases the current content and takes over `received`, a frame
+    /// `zmq_msg_recv` stored in a separate `zmq_msg_t`; then as
+    /// [`Message::content_replaced`].
+    ///
+    /// # Safety
+    /// `received` must be an initialised `zmq_msg_t` that nobody else
+    /// closes (this message owns it now).
+    #[inline]
+    pub(crate) unsafe fn replace_content(&mut self, received: zmq_sys::zmq_msg_t) {
+        if !self.pristine {
+            // SAFETY: the message is initialised and its content is
+            // released only here; zmq_msg_close fails only for an invalid
+            // message (EFAULT), which cannot happen.
+            unsafe { zmq_sys::zmq_msg_close(self.msg.get_mut()) };
+        }
+        // SAFETY: the old content was released (or there was none: a
+        // pristine message owns nothing), so overwriting the struct leaks
+        // nothing; `received` is initialised, per the contract.
+        unsafe { std::ptr::write(self.msg.get_mut(), received) };
+        self.content_replaced();
+    }
+
     /// Records that `zmq_msg_recv` stored a received frame: the new content
     /// is libzmq's own, so it is not read-only. Called only after a success.
     #[inline]
@@ -459,6 +512,7 @@ impl Message {
         self.read_only = false;
         self.vec = None;
         self.pristine = false;
+        self.private_len.set(NOT_PRIVATE);
     }
 
     /// Records that a successful `zmq_msg_send` took the content and left
@@ -468,6 +522,7 @@ impl Message {
         self.read_only = false;
         self.vec = None;
         self.pristine = true;
+        self.private_len.set(NOT_PRIVATE);
     }
 
     /// The bytes as a `Vec`: without a copy when the message was made from
@@ -519,6 +574,7 @@ impl Message {
             read_only: false,
             vec: None,
             pristine: false,
+            private_len: Cell::new(NOT_PRIVATE),
         }
     }
 
@@ -530,11 +586,22 @@ impl Message {
     }
 
     /// Makes the content private and writable, copying it if it is shared or
-    /// read-only.
-    fn make_unique(&mut self) {
-        if self.read_only || self.is_shared() {
-            *self = Message::copy_from(self);
+    /// read-only; returns its size.
+    #[inline]
+    fn make_unique(&mut self) -> usize {
+        let known = self.private_len.get();
+        if known != NOT_PRIVATE {
+            return known as usize;
         }
+        if self.read_only || self.is_shared() {
+            // A fresh copy, private (`copy_from` marks it so).
+            *self = Message::copy_from(self);
+        } else {
+            // Writable and not shared: only a `zmq_msg_copy` of this
+            // message can share it again, and that clears the mark.
+            self.private_len.set(private_len(self.len()));
+        }
+        self.len()
     }
 
     #[cfg(feature = "draft")]
@@ -648,11 +715,11 @@ impl DerefMut for Message {
     /// Copies the content first if it is shared or read-only (see the module docs).
     #[inline]
     fn deref_mut(&mut self) -> &mut [u8] {
-        self.make_unique();
-        // SAFETY: the content is now owned by this message alone and writable;
-        // `&mut self` guarantees no other borrow.
+        let len = self.make_unique();
+        // SAFETY: the content is now owned by this message alone and
+        // writable, and `len` is its size (`private_len` is cleared whenever
+        // the content may change); `&mut self` guarantees no other borrow.
         unsafe {
-            let len = zmq_sys::zmq_msg_size(self.as_raw());
             if len == 0 {
                 return &mut [];
             }
@@ -679,6 +746,9 @@ impl Clone for Message {
         // `UnsafeCell`; `Message` is not `Sync`, so no other thread can read
         // or write those flags meanwhile.
         let rc = unsafe { zmq_sys::zmq_msg_copy(copy.msg.get_mut(), self.msg.get()) };
+        // The content may be shared now (even if the copy failed, nothing
+        // is lost by asking libzmq again).
+        self.private_len.set(NOT_PRIVATE);
         if rc != 0 {
             return Message::copy_from(self);
         }

@@ -161,6 +161,11 @@ pub struct Socket {
     /// `ZMQ_FD`, read once: it is fixed for the life of the socket.
     #[cfg(unix)]
     fd: SocketFd,
+    /// The socket may be an XSUB (its type, read once: it never changes;
+    /// `true` too if it could not be read): only then does a send check
+    /// the frame for an over-long subscription
+    /// (`Socket::check_subscription_frame`).
+    pub(crate) may_be_xsub: bool,
     // Declared after `raw` only for readability: Drop closes the socket
     // explicitly before this Arc is released.
     ctx: Context,
@@ -304,10 +309,16 @@ impl Socket {
         let mut socket = Socket {
             raw,
             fd: SocketFd::None,
+            may_be_xsub: true,
             ctx,
         };
         #[cfg(not(unix))]
-        let socket = Socket { raw, ctx };
+        let mut socket = Socket {
+            raw,
+            may_be_xsub: true,
+            ctx,
+        };
+        socket.may_be_xsub = !matches!(socket.socket_type(), Ok(t) if t != SocketType::Xsub);
         #[cfg(unix)]
         {
             socket.fd = match socket.fd() {
@@ -604,15 +615,27 @@ impl Socket {
     /// refers to. So a message that holds anything receives through a fresh
     /// one, which replaces it only on success; a pristine one (empty, as
     /// `Message::new` makes it) receives directly, having nothing to lose.
-    #[inline]
+    #[inline(always)]
     fn recv_raw(&self, msg: &mut Message, flags: i32) -> Result<()> {
         if msg.is_pristine() {
             return self.recv_pristine(msg, flags);
         }
-        let mut fresh = Message::new();
-        self.recv_pristine(&mut fresh, flags)?;
-        // The old content is released here, after the new one arrived.
-        *msg = fresh;
+        let mut fresh = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: zmq_msg_init initialises `fresh` (it cannot fail); the
+        // socket is live. On failure libzmq leaves `fresh` empty, owning
+        // nothing (untouched, or closed and re-initialised), so it is not
+        // closed, and `msg` was not touched. On success it holds the frame,
+        // which `replace_content` moves into `msg` (releasing the old
+        // content only now): closed exactly once, by `msg`.
+        unsafe {
+            zmq_sys::zmq_msg_init(fresh.as_mut_ptr());
+            check(zmq_sys::zmq_msg_recv(
+                fresh.as_mut_ptr(),
+                self.as_raw(),
+                flags,
+            ))?;
+            msg.replace_content(fresh.assume_init());
+        }
         Ok(())
     }
 

@@ -718,10 +718,23 @@ impl Socket {
     /// Refuses a frame an XSUB socket would take as a subscription or
     /// unsubscription (first byte 1 or 0) with a topic longer than
     /// [`Socket::MAX_TOPIC_LEN`]: libzmq keeps XSUB's subscriptions in the
-    /// same trie as [`Socket::set_subscribe`]. Costs a length comparison,
-    /// and asks the socket type only for such long frames.
-    #[inline]
+    /// same trie as [`Socket::set_subscribe`]. Costs nothing on a socket
+    /// known not to be an XSUB (its type is read when it is wrapped);
+    /// otherwise a length comparison, and the socket type is asked only for
+    /// such long frames.
+    #[inline(always)]
     pub(crate) fn check_subscription_frame(&self, frame: &crate::Message) -> Result<()> {
+        if !self.may_be_xsub {
+            return Ok(());
+        }
+        self.check_subscription_frame_of_xsub(frame)
+    }
+
+    /// [`Socket::check_subscription_frame`] on a socket that may be an
+    /// XSUB: out of line, so that the send paths of other sockets stay
+    /// small enough to inline.
+    #[inline(never)]
+    fn check_subscription_frame_of_xsub(&self, frame: &crate::Message) -> Result<()> {
         let len = frame.len();
         if len <= Socket::MAX_TOPIC_LEN + 1 || !matches!(frame.first(), Some(0 | 1)) {
             return Ok(());

@@ -113,6 +113,48 @@ fn clones_share_until_written() {
 }
 
 #[test]
+fn a_written_message_cloned_afterwards_is_copied_before_the_next_write() {
+    // `with_size` content, and a `Vec`'s once written, are known private:
+    // writing skips the sharing query, until a clone shares the content.
+    for mut a in [
+        Message::with_size(40).unwrap(),
+        Message::from(vec![0u8; 40]),
+    ] {
+        a.copy_from_slice(&[1u8; 40]);
+        let b = a.clone();
+        assert!(a.is_shared());
+        a[0] = 2; // must copy first: `b` keeps the old bytes
+        assert_eq!(a[0], 2);
+        assert_eq!(b[..], [1u8; 40][..]);
+        let mut c = b.clone();
+        drop(b);
+        c[1] = 3;
+        assert_eq!(c[1], 3);
+        assert_eq!(a[1], 1);
+    }
+}
+
+#[test]
+fn content_replaced_through_the_raw_message_is_seen_whole_by_deref_mut() {
+    // `DerefMut` on content it knows to be private uses the size it knows:
+    // replacing the content through `as_raw_mut` must forget it.
+    let mut msg = Message::with_size(40).unwrap();
+    msg[0] = 1;
+    let raw = msg.as_raw_mut();
+    // SAFETY: `raw` is the initialised message: closed, then initialised
+    // again with a 3-byte content, which leaves a valid message behind.
+    unsafe {
+        assert_eq!(zmq::sys::zmq_msg_close(raw), 0);
+        assert_eq!(zmq::sys::zmq_msg_init_size(raw, 3), 0);
+        std::ptr::write_bytes(zmq::sys::zmq_msg_data(raw).cast::<u8>(), 7, 3);
+    }
+    let bytes: &mut [u8] = &mut msg;
+    assert_eq!(bytes, [7u8, 7, 7]);
+    bytes[2] = 9;
+    assert_eq!(msg, [7u8, 7, 9]);
+}
+
+#[test]
 fn static_and_vec_messages() {
     static DATA: &[u8] = b"static bytes";
     let mut s = Message::from_static(DATA);

@@ -60,6 +60,11 @@ pub enum Sender {
     /// `Message::from_fn(size, fill)` + `send_msg` (zeroes, then fills);
     /// against the same C (`workload rust-from-fn`).
     Message,
+    /// The C-shaped path as ported line by line from C:
+    /// `Message::with_size(size)`, filled through `DerefMut`
+    /// (`msg.copy_from_slice(&buf)`), `send_msg`; against the same C
+    /// (`workload rust-with-size`).
+    WithSize,
 }
 
 impl Sender {
@@ -137,6 +142,17 @@ pub fn rust_thr(w: &Workload) -> Result<f64> {
                 let send = || -> zmq::Result<()> {
                     for _ in 0..count {
                         let mut msg = Message::from_fn(size, |b| b.copy_from_slice(&buf))?;
+                        push.send_msg(&mut msg)?;
+                    }
+                    Ok(())
+                };
+                send().map_err(fail("zmq_msg_send"))?;
+            }
+            Sender::WithSize => {
+                let send = || -> zmq::Result<()> {
+                    for _ in 0..count {
+                        let mut msg = Message::with_size(size)?;
+                        msg.copy_from_slice(&buf);
                         push.send_msg(&mut msg)?;
                     }
                     Ok(())

@@ -1,5 +1,5 @@
 //! One workload of `compare`, once, for profilers:
-//! `workload <c|c-shaped|rust|rust-c-shaped|rust-from-fn> <thr|lat> <endpoint> <message-size> <count> [<enable_curve>]`.
+//! `workload <c|c-shaped|rust|rust-c-shaped|rust-from-fn|rust-with-size> <thr|lat> <endpoint> <message-size> <count> [<enable_curve>]`.
 //! Prints msg/s (thr) or microseconds (lat). Instructions per message:
 //! `valgrind --tool=callgrind workload rust thr inproc://x 1 200000`, minus
 //! the same with half the count, divided by the difference.
@@ -7,7 +7,7 @@
 use zmq_perf::{arg, c_lat, c_thr, rust_lat, rust_thr, Sender, Workload};
 
 const USAGE: &str =
-    "workload <c|c-shaped|rust|rust-c-shaped|rust-from-fn> <thr|lat> <endpoint> <message-size> <count> [<enable_curve>]";
+    "workload <c|c-shaped|rust|rust-c-shaped|rust-from-fn|rust-with-size> <thr|lat> <endpoint> <message-size> <count> [<enable_curve>]";
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -23,14 +23,15 @@ fn main() {
         sender: match args[1].as_str() {
             "rust-c-shaped" | "c-shaped" => Sender::InPlace,
             "rust-from-fn" => Sender::Message,
+            "rust-with-size" => Sender::WithSize,
             _ => Sender::Slice,
         },
     };
     let result = match (args[1].as_str(), args[2].as_str()) {
         ("c" | "c-shaped", "thr") => c_thr(&w),
         ("c" | "c-shaped", "lat") => c_lat(&w),
-        ("rust" | "rust-c-shaped" | "rust-from-fn", "thr") => rust_thr(&w),
-        ("rust" | "rust-c-shaped" | "rust-from-fn", "lat") => rust_lat(&w),
+        ("rust" | "rust-c-shaped" | "rust-from-fn" | "rust-with-size", "thr") => rust_thr(&w),
+        ("rust" | "rust-c-shaped" | "rust-from-fn" | "rust-with-size", "lat") => rust_lat(&w),
         _ => {
             println!("usage: {USAGE}");
             std::process::exit(1)
