@@ -31,18 +31,6 @@ use crate::error::{check, Error, ErrorKind, Result};
 use crate::os::{AsHandle, BorrowedHandle};
 use crate::socket::{PollEvents, Socket};
 
-/// The borrowed handle of a reader's source (`as_fd` / `as_socket`).
-fn handle_of(source: &dyn AsHandle) -> BorrowedHandle<'_> {
-    #[cfg(unix)]
-    {
-        source.as_fd()
-    }
-    #[cfg(windows)]
-    {
-        source.as_socket()
-    }
-}
-
 /// `base + delay`, or for a delay past what an `Instant` can hold (e.g.
 /// `Duration::MAX`) a time a century away: such a timer never fires in
 /// practice, where saturating at `base` would fire it at once.
@@ -112,7 +100,10 @@ impl<S> Reader<'_, S> {
     fn pollitem(&self) -> zmq_sys::zmq_pollitem_t {
         let (socket, fd) = match &self.source {
             Source::Socket(s, _) => (socket_of(&**s).as_raw(), 0),
-            Source::Fd(f, _) => (std::ptr::null_mut(), crate::os::raw(handle_of(&**f))),
+            Source::Fd(f, _) => (
+                std::ptr::null_mut(),
+                crate::os::raw(crate::os::borrow(&**f)),
+            ),
         };
         zmq_sys::zmq_pollitem_t {
             socket,
@@ -519,7 +510,7 @@ impl<'a, S> Reactor<'a, S> {
                 Current::Reader(id, item.socket, false),
                 |this| match &mut reader.source {
                     Source::Socket(socket, handler) => handler(this, socket_of(&**socket), state),
-                    Source::Fd(fd, handler) => handler(this, handle_of(&**fd), state),
+                    Source::Fd(fd, handler) => handler(this, crate::os::borrow(&**fd), state),
                 },
             );
             let removed = matches!(seen, Current::Reader(_, _, true));
