@@ -31,19 +31,23 @@ include!("bindings/windows-draft.rs");
 /// headers libzmq is compiled with), never from libc. `ETERM`, `EFSM`,
 /// `ENOCOMPATPROTO` and `EMTHREAD` are libzmq's own everywhere.
 pub mod errno {
-    #[cfg(windows)]
-    pub use super::{
-        EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EBADF, ECONNABORTED, ECONNREFUSED,
-        ECONNRESET, EFAULT, EHOSTUNREACH, EINPROGRESS, EINTR, EINVAL, ELOOP, EMFILE, EMSGSIZE,
-        ENETDOWN, ENETRESET, ENETUNREACH, ENOBUFS, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTCONN,
-        ENOTSOCK, ENOTSUP, EPROTONOSUPPORT, ETIMEDOUT,
-    };
     pub use super::{EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM};
-    #[cfg(unix)]
-    pub use libc::{
+
+    /// One list of names, taken from libc on unix and from the Windows
+    /// bindings on Windows (whose generator allowlists the same names:
+    /// systest's `WINDOWS_ERRNOS`).
+    macro_rules! system_errnos {
+        ($($name:ident),* $(,)?) => {
+            #[cfg(unix)]
+            pub use libc::{$($name),*};
+            #[cfg(windows)]
+            pub use super::{$($name),*};
+        };
+    }
+    system_errnos! {
         EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EBADF, ECONNABORTED, ECONNREFUSED,
         ECONNRESET, EFAULT, EHOSTUNREACH, EINPROGRESS, EINTR, EINVAL, ELOOP, EMFILE, EMSGSIZE,
         ENETDOWN, ENETRESET, ENETUNREACH, ENOBUFS, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTCONN,
         ENOTSOCK, ENOTSUP, EPROTONOSUPPORT, ETIMEDOUT,
-    };
+    }
 }
