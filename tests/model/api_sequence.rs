@@ -567,8 +567,9 @@ impl Model {
     /// (`errno_assert` in `session_base_t::clean_pipes`) when a tcp or ipc
     /// connection fails while its socket is closing with linger expired and
     /// the I/O thread is midway through writing a multipart message. Dropping
-    /// the pair (linger 0) with multipart messages in flight triggers it,
-    /// about once in a thousand drops (docs/SHUTDOWN.md, "A libzmq abort at close"). The model tests
+    /// the pair (linger 0) with multipart messages in flight triggers it
+    /// (CI hit it once in 150 sequences; docs/SHUTDOWN.md, "A libzmq abort
+    /// at close"). The model tests
     /// this crate, not that bug: before a shutdown or a drop it receives
     /// multipart messages in flight. Single frames stay in flight.
     fn settle_multipart(&mut self) {
