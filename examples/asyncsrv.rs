@@ -20,6 +20,7 @@
 mod zhelpers;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use zhelpers::Actor;
 use zmq::{Context, PollEvents, Poller, ProxyThread, SendFlags, Socket, SocketType};
@@ -152,6 +153,9 @@ fn server_worker(pipe: Socket) -> zmq::Result<()> {
 //  waits for the server to finish.
 fn run(msec: u64, bind: String, connect: String) -> zmq::Result<()> {
     let context = Context::new();
+    //  As czmq's zctx: sockets close without lingering, so the clients'
+    //  requests still queued at Ctrl-C do not hold up the end
+    context.set_default_linger(Some(Duration::ZERO));
     let clients = (0..3)
         .map(|_| {
             let endpoint = connect.clone();

@@ -19,6 +19,7 @@ mod zhelpers;
 
 use std::collections::VecDeque;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use zhelpers::Actor;
 use zmq::{Context, Message, PollEvents, Poller, Socket, SocketType};
@@ -85,6 +86,9 @@ fn run(prefix: &str) -> zmq::Result<()> {
     let backend_endpoint = format!("ipc://{prefix}backend.ipc");
 
     let context = Context::new();
+    //  As czmq's zctx: sockets close without lingering, so the clients'
+    //  requests still queued at Ctrl-C do not hold up the end
+    context.set_default_linger(Some(Duration::ZERO));
     //  Ctrl-C shuts the context down: every loop ends on Terminated
     let _interrupt = zhelpers::interrupt::catch(&context)?;
     let frontend = context.socket(SocketType::Router)?;

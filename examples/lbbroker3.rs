@@ -24,6 +24,7 @@ mod zhelpers;
 
 use std::collections::VecDeque;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use zhelpers::Actor;
 use zmq::{Context, Flow, Message, PollEvents, Poller, Reactor, Socket, SocketType};
@@ -171,6 +172,9 @@ fn run(count: u64, prefix: &str) -> zmq::Result<()> {
     let backend_endpoint = format!("ipc://{prefix}backend.ipc");
 
     let context = Context::new();
+    //  As czmq's zctx: sockets close without lingering, so the clients'
+    //  requests still queued at Ctrl-C do not hold up the end
+    context.set_default_linger(Some(Duration::ZERO));
     let _interrupt = zhelpers::interrupt::catch(&context)?;
     let frontend = context.socket(SocketType::Router)?;
     let backend = context.socket(SocketType::Router)?;

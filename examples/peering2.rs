@@ -127,6 +127,9 @@ fn run(args: Arc<BrokerArgs>) -> zmq::Result<()> {
     println!("I: preparing broker at {me}...");
 
     let context = Context::new();
+    //  As czmq's zctx: sockets close without lingering, so the clients'
+    //  requests still queued at Ctrl-C do not hold up the end
+    context.set_default_linger(Some(Duration::ZERO));
     let _interrupt = zhelpers::interrupt::catch(&context)?;
 
     //  Bind cloud frontend to endpoint
