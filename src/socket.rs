@@ -662,6 +662,7 @@ impl Socket {
 
     /// [`Socket::recv`] without blocking: `Ok(false)` when nothing is there
     /// (`msg` is left as it was).
+    #[inline]
     pub fn try_recv(&self, msg: &mut Message) -> Result<bool> {
         match self.recv_raw(msg, zmq_sys::ZMQ_DONTWAIT) {
             Ok(()) => Ok(true),

@@ -554,3 +554,41 @@ async fn draft_client_server_async() {
     .await
     .expect("every round trip within the limit");
 }
+
+/// A task whose every operation completes at once (a PUB with no
+/// subscriber drops each message) still lets the other tasks of its thread
+/// run: operations spend tokio's cooperative budget (one unit per 8
+/// operations, so the task yields after about 1,000 of them). On a
+/// current-thread runtime a sender that never yielded would send all its
+/// messages before the other task ran once.
+#[tokio::test(flavor = "current_thread")]
+async fn a_sender_that_never_waits_still_lets_other_tasks_run() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    const MESSAGES: usize = 1_000_000;
+    let ctx = Context::new();
+    let mut publisher = socket(&ctx, SocketType::Pub);
+    bind_tcp(&publisher);
+    let ran = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&ran);
+    let sender = tokio::spawn(async move {
+        // Queued behind this task, which runs first.
+        tokio::spawn(async move { flag.store(true, Ordering::SeqCst) });
+        for sent in 0..MESSAGES {
+            if ran.load(Ordering::SeqCst) {
+                return Some(sent);
+            }
+            publisher.send(&b"tick"[..]).await.expect("send");
+        }
+        None
+    });
+    let sent_before = timeout(Duration::from_secs(30), sender)
+        .await
+        .expect("the sender ends")
+        .expect("the sender task");
+    let sent_before = sent_before.expect("the other task never ran while 1,000,000 sends went on");
+    assert!(
+        (1..=10_000).contains(&sent_before),
+        "the other task ran after {sent_before} sends"
+    );
+}
