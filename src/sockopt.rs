@@ -450,13 +450,17 @@ pub(crate) trait SetCodec {
     fn set(socket: &Socket, option: c_int, value: Self::Set<'_>) -> Result<()>;
 }
 
-fn get_int(socket: &Socket, option: c_int) -> Result<i32> {
-    let mut buf = [0u8; 4];
-    let n = socket.getsockopt_raw(option, &mut buf)?;
-    if n != 4 {
+/// An option of exactly `N` bytes (any other length is an error).
+fn get_fixed<const N: usize>(socket: &Socket, option: c_int) -> Result<[u8; N]> {
+    let mut buf = [0u8; N];
+    if socket.getsockopt_raw(option, &mut buf)? != N {
         return Err(Error::from(crate::ErrorKind::InvalidArgument));
     }
-    Ok(i32::from_ne_bytes(buf))
+    Ok(buf)
+}
+
+fn get_int(socket: &Socket, option: c_int) -> Result<i32> {
+    get_fixed(socket, option).map(i32::from_ne_bytes)
 }
 
 fn set_int(socket: &Socket, option: c_int, value: i32) -> Result<()> {
@@ -647,11 +651,7 @@ pub(crate) struct Int64;
 impl GetCodec for Int64 {
     type Get = i64;
     fn get(socket: &Socket, option: c_int) -> Result<i64> {
-        let mut buf = [0u8; 8];
-        if socket.getsockopt_raw(option, &mut buf)? != 8 {
-            return Err(Error::from(crate::ErrorKind::InvalidArgument));
-        }
-        Ok(i64::from_ne_bytes(buf))
+        get_fixed(socket, option).map(i64::from_ne_bytes)
     }
 }
 
@@ -668,11 +668,7 @@ pub(crate) struct Uint64;
 impl GetCodec for Uint64 {
     type Get = u64;
     fn get(socket: &Socket, option: c_int) -> Result<u64> {
-        let mut buf = [0u8; 8];
-        if socket.getsockopt_raw(option, &mut buf)? != 8 {
-            return Err(Error::from(crate::ErrorKind::InvalidArgument));
-        }
-        Ok(u64::from_ne_bytes(buf))
+        get_fixed(socket, option).map(u64::from_ne_bytes)
     }
 }
 
@@ -680,6 +676,17 @@ impl SetCodec for Uint64 {
     type Set<'a> = u64;
     fn set(socket: &Socket, option: c_int, value: u64) -> Result<()> {
         socket.setsockopt_raw(option, &value.to_ne_bytes())
+    }
+}
+
+/// The socket's readiness handle, libzmq's `zmq_fd_t`: a file descriptor
+/// on unix, a 64-bit `SOCKET` on Windows.
+pub(crate) struct Handle;
+
+impl GetCodec for Handle {
+    type Get = crate::os::RawHandle;
+    fn get(socket: &Socket, option: c_int) -> Result<crate::os::RawHandle> {
+        get_fixed(socket, option).map(zmq_sys::zmq_fd_t::from_ne_bytes)
     }
 }
 
@@ -869,6 +876,7 @@ macro_rules! get_ty {
     (OptBool) => { Option<bool> };
     (Int64) => { i64 };
     (Uint64) => { u64 };
+    (Handle) => { crate::os::RawHandle };
     (MillisDur) => { Duration };
     (Millis) => { Option<Duration> };
     (MillisZeroNone) => { Option<Duration> };
@@ -1008,9 +1016,10 @@ sockopts! {
     /// which also consumes the wake-up its descriptor signalled.
     /// No default (live state); all socket types.
     ZMQ_EVENTS "ZMQ_EVENTS" => events["get_events"] / - : Events;
-    /// The file descriptor signalling readiness changes. Fixed per socket;
+    /// The descriptor signalling readiness changes ([`zmq::os::RawHandle`](crate::os::RawHandle):
+    /// a file descriptor on unix, a `SOCKET` on Windows). Fixed per socket;
     /// classic (non-thread-safe) socket types only.
-    ZMQ_FD "ZMQ_FD" => fd["get_fd"] / - : Int;
+    ZMQ_FD "ZMQ_FD" => fd["get_fd"] / - : Handle;
     /// The last endpoint bound or connected, with the real port of a
     /// wildcard bind. Default empty; all socket types.
     ZMQ_LAST_ENDPOINT "ZMQ_LAST_ENDPOINT" => last_endpoint["get_last_endpoint"] / - : Str;
