@@ -1,18 +1,23 @@
 //! `cargo run --release -p zmq-perf --bin compare [-- OPTIONS]`: the same
 //! workloads in C (csrc/workloads.c, compiled against the libzmq zmq-sys
-//! linked) and in Rust (this crate's `zmq`), run alternately, one table row
-//! per transport and size: median [min-max] of msg/s, MB/s and latency, and
-//! the Rust/C ratios.
+//! linked) and in Rust (this crate's `zmq`), one table row per transport and
+//! size: median [min-max] of msg/s, MB/s and latency, and the Rust/C ratios.
 //!
-//! Options: `--runs N` (default 7), `--quick` (a tenth of the messages, for
-//! a smoke test), `--only TEXT` (rows whose transport contains TEXT),
-//! `--sizes 1,64,...`, `--against PROGRAM` (the other column runs
-//! `PROGRAM <thr|lat> <endpoint> <size> <count> <curve>` in a process of
-//! its own instead of this crate: perf/vs-zmq010/run.sh uses it).
+//! Every run is a process of its own on both sides (`workload c ...`,
+//! `workload rust ...`), about `--seconds` long (0.5 by default: the counts
+//! are calibrated per cell from a short C run). Runs are paired: C, Rust, C,
+//! Rust, ..., C, and each Rust run is divided by the mean of the two C runs
+//! around it; the ratio columns give the median and range of those.
+//!
+//! Options: `--runs N` (default 9), `--seconds S`, `--quick` (runs of
+//! 0.02 s, a smoke test), `--only TEXT` (rows whose transport contains
+//! TEXT), `--sizes 1,64,...`, `--against PROGRAM` (the other column runs
+//! `PROGRAM <thr|lat> <endpoint> <size> <count> <curve>` instead of this
+//! crate: perf/vs-zmq010/run.sh uses it).
 
 use std::time::Instant;
 
-use zmq_perf::{c_lat, c_thr, rust_lat, rust_thr, Sender, Workload, LIBZMQ};
+use zmq_perf::{Sender, Workload, LIBZMQ};
 
 const SIZES: [usize; 5] = [1, 64, 1024, 65536, 1 << 20];
 
@@ -57,8 +62,8 @@ const TRANSPORTS: [Transport; 5] = [
     },
 ];
 
-/// Messages per throughput run: about a tenth of a second each on this
-/// class of machine.
+/// Messages per throughput run of about a tenth of a second on this class
+/// of machine (the calibration runs a twentieth of it).
 fn thr_count(size: usize, curve: bool) -> usize {
     let n = match size {
         0..=64 => 400_000,
@@ -142,18 +147,63 @@ fn loadavg() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
+/// The command of one side: `workload c`, `workload rust`, or `--against`'s
+/// program (which takes no side argument).
+struct Side {
+    command: Vec<String>,
+}
+
+impl Side {
+    /// One run of `kind` (`thr`/`lat`), retried at most twice when it stalls
+    /// (its receiver gives up after zmq_perf::STALL); `retries` counts them.
+    fn run(&self, kind: &str, w: &Workload, retries: &mut usize) -> f64 {
+        let mut attempt = 0;
+        loop {
+            let mut w = w.clone();
+            if attempt > 0 && !w.endpoint.starts_with("tcp") {
+                w.endpoint.push_str(&format!("-retry{attempt}"));
+            }
+            match external(&self.command, kind, &w) {
+                Ok(v) => return v,
+                Err(e) if attempt < 2 => {
+                    eprintln!("retrying {kind} {} {}: {e}", w.endpoint, size_name(w.size));
+                    attempt += 1;
+                    *retries += 1;
+                }
+                Err(e) => {
+                    eprintln!("{kind} {} {}: {e}", w.endpoint, size_name(w.size));
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+}
+
+/// Median and range of paired ratios: run `i` of `other` against the mean of
+/// the reference runs `i` and `i + 1` around it.
+fn paired(reference: &[f64], other: &[f64]) -> Samples {
+    Samples(
+        other
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v / ((reference[i] + reference[i + 1]) / 2.0))
+            .collect(),
+    )
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut runs = 7;
-    let mut quick = false;
+    let mut runs = 9;
+    let mut seconds = 0.5;
     let mut only: Option<String> = None;
     let mut sizes: Vec<usize> = SIZES.to_vec();
     let mut against: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--runs" => runs = it.next().and_then(|v| v.parse().ok()).unwrap_or(7),
-            "--quick" => quick = true,
+            "--runs" => runs = it.next().and_then(|v| v.parse().ok()).unwrap_or(9),
+            "--quick" => seconds = 0.02,
+            "--seconds" => seconds = it.next().and_then(|v| v.parse().ok()).unwrap_or(0.5),
             "--only" => only = it.next().cloned(),
             "--against" => against = it.next().cloned(),
             "--sizes" => {
@@ -163,20 +213,27 @@ fn main() {
                     .unwrap_or_default()
             }
             _ => {
-                eprintln!("usage: compare [--runs N] [--quick] [--only TRANSPORT] [--sizes 1,64,...] [--against PROGRAM]");
+                eprintln!("usage: compare [--runs N] [--seconds S] [--quick] [--only TRANSPORT] [--sizes 1,64,...] [--against PROGRAM]");
                 std::process::exit(2);
             }
         }
     }
+    let runs = runs.max(1);
+    let workload = std::env::current_exe()
+        .expect("current_exe")
+        .with_file_name(format!("workload{}", std::env::consts::EXE_SUFFIX));
+    let workload = workload.to_string_lossy().into_owned();
     let started = Instant::now();
     let other = match &against {
         Some(p) => format!("`{}`", p.rsplit('/').next().unwrap_or(p)),
         None => "Rust".to_string(),
     };
-    println!("C vs {other} on {LIBZMQ}; {runs} runs per cell, alternated");
+    println!(
+        "C vs {other} on {LIBZMQ}; {runs} paired runs per cell of about {seconds} s each, every run in a process of its own"
+    );
     println!("load average at start: {}", loadavg());
     println!();
-    println!("| transport | size | C msg/s median [min-max] | {other} msg/s median [min-max] | thr ratio | C MB/s | {other} MB/s | C latency us [min-max] | {other} latency us [min-max] | lat ratio |");
+    println!("| transport | size | C msg/s median [min-max] | {other} msg/s median [min-max] | thr ratio median [min-max] | C MB/s | {other} MB/s | C latency us [min-max] | {other} latency us [min-max] | lat ratio median [min-max] |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut row = 0;
     let mut retries = 0;
@@ -186,75 +243,64 @@ fn main() {
         {
             continue;
         }
+        let shaped = t.sender.c_shaped();
+        let c = Side {
+            command: vec![
+                workload.clone(),
+                (if shaped { "c-shaped" } else { "c" }).into(),
+            ],
+        };
+        let r = Side {
+            command: match &against {
+                Some(p) => vec![p.clone()],
+                None => vec![
+                    workload.clone(),
+                    (if shaped { "rust-c-shaped" } else { "rust" }).into(),
+                ],
+            },
+        };
         for &size in &sizes {
             if t.sizes.is_some_and(|s| !s.contains(&size)) {
                 continue;
             }
             row += 1;
-            let scale = if quick { 10 } else { 1 };
-            let mut thr = [Samples::default(), Samples::default()];
-            let mut lat = [Samples::default(), Samples::default()];
-            for run in 0..runs {
-                let w = |side: &str, count: usize| Workload {
-                    endpoint: endpoint(t.name, row, run, side),
-                    size,
-                    count: (count / scale).max(2),
-                    curve: t.curve,
-                    sender: t.sender,
-                };
-                // Alternate which side goes first.
-                for k in 0..2 {
-                    let rust = (run + k) % 2 == 1;
-                    let tw = w(if rust { "rt" } else { "ct" }, thr_count(size, t.curve));
-                    let lw = w(if rust { "rl" } else { "cl" }, lat_count(t.name, size));
-                    let once = |attempt: usize| {
-                        let mut tw = tw.clone();
-                        let mut lw = lw.clone();
-                        if attempt > 0 && !tw.endpoint.starts_with("tcp") {
-                            tw.endpoint.push_str(&format!("-retry{attempt}"));
-                            lw.endpoint.push_str(&format!("-retry{attempt}"));
-                        }
-                        if let (true, Some(p)) = (rust, &against) {
-                            (external(p, "thr", &tw), external(p, "lat", &lw))
-                        } else if rust {
-                            (rust_thr(&tw), rust_lat(&lw))
-                        } else {
-                            (c_thr(&tw), c_lat(&lw))
-                        }
-                    };
-                    // A run that stalls (its receiver gives up after
-                    // zmq_perf::STALL) is retried, at most twice, and counted.
-                    let mut attempt = 0;
-                    let (th, la) = loop {
-                        let r = once(attempt);
-                        if (r.0.is_ok() && r.1.is_ok()) || attempt == 2 {
-                            break r;
-                        }
-                        if let (Err(e), _) | (_, Err(e)) = &r {
-                            eprintln!("retrying {} {}: {e}", t.name, size_name(size));
-                        }
-                        attempt += 1;
-                        retries += 1;
-                    };
-                    match (th, la) {
-                        (Ok(th), Ok(la)) => {
-                            thr[usize::from(rust)].0.push(th);
-                            lat[usize::from(rust)].0.push(la);
-                        }
-                        (Err(e), _) | (_, Err(e)) => {
-                            eprintln!("{} {}: {e}", t.name, size_name(size));
-                            std::process::exit(1);
-                        }
-                    }
+            let w = |side: &str, run: usize, count: usize| Workload {
+                endpoint: endpoint(t.name, row, run, side),
+                size,
+                count: count.max(2),
+                curve: t.curve,
+                sender: t.sender,
+            };
+            // Counts for runs of about `seconds`, from a short C run.
+            let probe_thr = c.run(
+                "thr",
+                &w("pt", 0, thr_count(size, t.curve) / 20),
+                &mut retries,
+            );
+            let probe_lat = c.run(
+                "lat",
+                &w("pl", 0, lat_count(t.name, size) / 20),
+                &mut retries,
+            );
+            let thr_n = (probe_thr * seconds) as usize;
+            let lat_n = (seconds * 1e6 / (2.0 * probe_lat.max(0.1))) as usize;
+            // C, Rust, C, Rust, ..., C: each Rust run between two C runs.
+            let (mut ct, mut cl, mut rt, mut rl) = (vec![], vec![], vec![], vec![]);
+            for run in 0..=runs {
+                ct.push(c.run("thr", &w("ct", run, thr_n), &mut retries));
+                cl.push(c.run("lat", &w("cl", run, lat_n), &mut retries));
+                if run < runs {
+                    rt.push(r.run("thr", &w("rt", run, thr_n), &mut retries));
+                    rl.push(r.run("lat", &w("rl", run, lat_n), &mut retries));
                 }
             }
-            let (ct, ct_lo, ct_hi) = thr[0].stats();
-            let (rt, rt_lo, rt_hi) = thr[1].stats();
-            let (cl, cl_lo, cl_hi) = lat[0].stats();
-            let (rl, rl_lo, rl_hi) = lat[1].stats();
+            let (thr_ratio, thr_lo, thr_hi) = paired(&ct, &rt).stats();
+            let (lat_ratio, lat_lo, lat_hi) = paired(&cl, &rl).stats();
+            let [(ct, ct_lo, ct_hi), (rt, rt_lo, rt_hi), (cl, cl_lo, cl_hi), (rl, rl_lo, rl_hi)] =
+                [ct, rt, cl, rl].map(|v| Samples(v).stats());
             let mb = |x: f64| x * size as f64 / 1e6;
             println!(
-                "| {} | {} | {} [{}-{}] | {} [{}-{}] | {:.2} | {:.1} | {:.1} | {:.2} [{:.2}-{:.2}] | {:.2} [{:.2}-{:.2}] | {:.2} |",
+                "| {} | {} | {} [{}-{}] | {} [{}-{}] | {:.2} [{:.2}-{:.2}] | {:.1} | {:.1} | {:.2} [{:.2}-{:.2}] | {:.2} [{:.2}-{:.2}] | {:.2} [{:.2}-{:.2}] |",
                 t.name,
                 size_name(size),
                 human(ct),
@@ -263,7 +309,9 @@ fn main() {
                 human(rt),
                 human(rt_lo),
                 human(rt_hi),
-                rt / ct,
+                thr_ratio,
+                thr_lo,
+                thr_hi,
                 mb(ct),
                 mb(rt),
                 cl,
@@ -272,7 +320,9 @@ fn main() {
                 rl,
                 rl_lo,
                 rl_hi,
-                rl / cl,
+                lat_ratio,
+                lat_lo,
+                lat_hi,
             );
         }
     }
@@ -284,9 +334,11 @@ fn main() {
     );
 }
 
-/// Runs one workload in `program` (a process of its own) and reads its figure.
-fn external(program: &str, kind: &str, w: &Workload) -> Result<f64, String> {
-    let out = std::process::Command::new(program)
+/// Runs one workload in a process of its own (`command`, then `kind` and the
+/// workload's arguments) and reads its figure.
+fn external(command: &[String], kind: &str, w: &Workload) -> Result<f64, String> {
+    let out = std::process::Command::new(&command[0])
+        .args(&command[1..])
         .args([
             kind,
             &w.endpoint,
@@ -295,9 +347,9 @@ fn external(program: &str, kind: &str, w: &Workload) -> Result<f64, String> {
             if w.curve { "1" } else { "0" },
         ])
         .output()
-        .map_err(|e| format!("cannot run {program}: {e}"))?;
+        .map_err(|e| format!("cannot run {}: {e}", command[0]))?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.trim()
         .parse()
-        .map_err(|_| format!("{program} {kind}: {}", text.trim()))
+        .map_err(|_| format!("{} {kind}: {}", command.join(" "), text.trim()))
 }
