@@ -4,7 +4,8 @@
 //! `zmq` crate is the safe layer. The DRAFT API is present with the `draft`
 //! feature. Regenerate the bindings with
 //! `UPDATE_BINDINGS=1 cargo test -p zmq-systest --features fresh --test bindings_fresh`
-//! (needs libclang).
+//! (needs libclang, and for the Windows bindings the mingw-w64 cross compiler
+//! on PATH: Debian's `gcc-mingw-w64-x86-64`).
 #![no_std]
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case)]
 #![allow(clippy::all)]

@@ -2,7 +2,8 @@
 //! vendored `zmq.h` today. `UPDATE_BINDINGS=1` rewrites them instead.
 //!
 //! Run: `cargo test -p zmq-systest --features fresh --test bindings_fresh`
-//! (needs libclang: `apt-get install libclang-dev`).
+//! (needs libclang: `apt-get install libclang-dev`; the Windows bindings
+//! need `gcc-mingw-w64-x86-64` too).
 #![cfg(feature = "fresh")]
 
 use std::path::PathBuf;
@@ -20,7 +21,17 @@ fn vendored_header() -> PathBuf {
 }
 
 fn check(draft: bool, family: Family) {
-    let fresh = zmq_systest::generate(&vendored_header(), draft, family).expect("bindgen failed");
+    let fresh = zmq_systest::generate(&vendored_header(), draft, family).unwrap_or_else(|e| {
+        let hint = match family {
+            Family::Windows => {
+                " (the Windows bindings are generated against the mingw-w64 headers, \
+                 which libclang finds through x86_64-w64-mingw32-gcc on PATH: on Debian, \
+                 apt-get install gcc-mingw-w64-x86-64)"
+            }
+            Family::Unix => "",
+        };
+        panic!("bindgen failed for {family:?}{hint}: {e}")
+    });
     let path = zmq_systest::committed_bindings(draft, family);
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         std::fs::write(&path, &fresh).expect("cannot write bindings");
