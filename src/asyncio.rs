@@ -194,10 +194,17 @@ impl Dispatch {
         });
     }
 
-    fn unregister(&self, direction: Direction) {
-        if self.is_waiting(direction) {
-            drop(self.with(|waiters| waiters.slot(direction).take()));
+    /// Takes the waker of `direction`'s slot; the lock is taken only when
+    /// the slot is published as taken.
+    fn take(&self, direction: Direction) -> Option<Waker> {
+        if !self.is_waiting(direction) {
+            return None;
         }
+        self.with(|waiters| waiters.slot(direction).take())
+    }
+
+    fn unregister(&self, direction: Direction) {
+        drop(self.take(direction));
     }
 
     #[inline]
@@ -206,10 +213,7 @@ impl Dispatch {
     }
 
     fn wake_one(&self, direction: Direction) {
-        if !self.is_waiting(direction) {
-            return;
-        }
-        if let Some(waker) = self.with(|waiters| waiters.slot(direction).take()) {
+        if let Some(waker) = self.take(direction) {
             waker.wake();
         }
     }
