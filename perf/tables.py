@@ -14,8 +14,8 @@ in BENCHMARKS.md; everything outside the markers is left alone. The tables:
 - `table2`: `perf/vs-zmq010/run.sh --runs N` (wall clock, zmq 0.10 vs C).
 
 Every workload runs in a process of its own (`target/release/workload`, and
-the vs-zmq010 binary for zmq 0.10). It takes about 25 minutes on the 2-core
-development machine with the default 9 runs.
+the vs-zmq010 binary for zmq 0.10). It takes about 20 minutes on the 2-core
+development machine with the default 9 runs (22 on 2026-12-07).
 """
 
 import argparse
